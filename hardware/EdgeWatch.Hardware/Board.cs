@@ -152,7 +152,14 @@ public sealed class Board : IDisposable
     {
         for (var i = _owned.Count - 1; i >= 0; i--)
         {
-            _owned[i].Dispose();
+            try
+            {
+                _owned[i].Dispose();
+            }
+            catch (Exception ex) when (ex is IOException or TimeoutException)
+            {
+                // A chip that stopped answering must not keep the rest of the board from being released.
+            }
         }
 
         _owned.Clear();
