@@ -9,6 +9,8 @@ namespace EdgeWatch.Protocol;
     UseStringEnumConverter = true)]
 [JsonSerializable(typeof(FireEvent))]
 [JsonSerializable(typeof(GatewayStatus))]
+[JsonSerializable(typeof(CommandRequest))]
+[JsonSerializable(typeof(CommandResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
 
 /// <summary>Serialises and validates payloads. Bad payloads give a <see cref="PayloadException"/> that says what is wrong.</summary>
@@ -16,6 +18,38 @@ public static class ProtocolJson
 {
     public static byte[] Serialize(FireEvent e) => JsonSerializer.SerializeToUtf8Bytes(e, ProtocolJsonContext.Default.FireEvent);
     public static byte[] Serialize(GatewayStatus s) => JsonSerializer.SerializeToUtf8Bytes(s, ProtocolJsonContext.Default.GatewayStatus);
+    public static byte[] Serialize(CommandResponse r) => JsonSerializer.SerializeToUtf8Bytes(r, ProtocolJsonContext.Default.CommandResponse);
+    public static byte[] Serialize(CommandRequest r) => JsonSerializer.SerializeToUtf8Bytes(r, ProtocolJsonContext.Default.CommandRequest);
+
+    public static GatewayStatus DeserializeStatus(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(utf8, ProtocolJsonContext.Default.GatewayStatus) ?? throw new PayloadException("status payload is null");
+        }
+        catch (JsonException ex)
+        {
+            throw new PayloadException($"status is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>An empty body is a request with no options.</summary>
+    public static CommandRequest DeserializeCommand(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty)
+        {
+            return new CommandRequest();
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(utf8, ProtocolJsonContext.Default.CommandRequest) ?? new CommandRequest();
+        }
+        catch (JsonException ex)
+        {
+            throw new PayloadException($"command body is not valid JSON: {ex.Message}", ex);
+        }
+    }
 
     public static FireEvent DeserializeFireEvent(ReadOnlySpan<byte> utf8)
     {

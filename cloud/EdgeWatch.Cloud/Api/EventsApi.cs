@@ -1,0 +1,46 @@
+using EdgeWatch.Cloud.Broker;
+using EdgeWatch.Cloud.Ingest;
+using EdgeWatch.Cloud.Notify;
+using EdgeWatch.Cloud.Storage;
+
+namespace EdgeWatch.Cloud.Api;
+
+/// <summary>The aggregator's HTTP API and a minimal live page.</summary>
+public static class EventsApi
+{
+    public static void MapEdgeWatchApi(this WebApplication app)
+    {
+        app.MapGet("/api/events", async (EventStore store, int? limit, string? kind, string? group, CancellationToken ct) =>
+        {
+            var n = Math.Clamp(limit ?? 100, 1, 1000);
+            return Results.Ok(await store.ListAsync(n, kind, group, ct));
+        });
+        app.MapGet("/api/rejected", async (EventStore store, int? limit, CancellationToken ct) =>
+            Results.Ok(await store.ListRejectedAsync(Math.Clamp(limit ?? 100, 1, 1000), ct)));
+        app.MapGet("/api/health", (EmbeddedBroker broker, MqttIngest ingest, WebhookNotifier notifier) => Results.Text(
+            $$"""{"broker":"{{(broker.IsEmbedded ? "embedded" : "external")}}","brokerPort":{{broker.Port}},"ingestConnected":{{(ingest.Connected ? "true" : "false")}},"received":{{ingest.Received}},"duplicates":{{ingest.Duplicates}},"rejected":{{ingest.Rejected}},"notified":{{notifier.Delivered}}}""",
+            "application/json"));
+        app.MapGet("/", () => Results.Content(Page, "text/html"));
+    }
+
+    private const string Page = """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><title>EdgeWatch</title>
+        <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.3em .6em;border-bottom:1px solid #ddd}
+        tr.alarm{background:#fdd}tr.trouble{background:#ffd}</style></head>
+        <body><h1>EdgeWatch events</h1><p id="health"></p>
+        <table><thead><tr><th>received</th><th>group</th><th>kind</th><th>household</th><th>channel</th><th>cause</th><th>test</th></tr></thead><tbody id="rows"></tbody></table>
+        <script>
+        async function refresh(){
+          const h = await (await fetch('/api/health')).json();
+          document.getElementById('health').textContent = `ingest connected: ${h.ingestConnected}, events: ${h.received}, notified: ${h.notified}`;
+          const events = await (await fetch('/api/events?limit=50')).json();
+          const rows = document.getElementById('rows'); rows.replaceChildren();
+          for (const e of events){ const tr=document.createElement('tr'); tr.className=e.kind;
+            for (const v of [e.receivedAt,e.group,e.kind,e.household??'',e.channel??'',e.cause??'',e.test?'test':'']){const td=document.createElement('td');td.textContent=v;tr.append(td);}
+            rows.append(tr);}
+        }
+        refresh(); setInterval(refresh, 1000);
+        </script></body></html>
+        """;
+}

@@ -1,0 +1,55 @@
+using EdgeWatch.Cloud.Api;
+using EdgeWatch.Cloud.Broker;
+using EdgeWatch.Cloud.Ingest;
+using EdgeWatch.Cloud.Notify;
+using EdgeWatch.Cloud.Site;
+using EdgeWatch.Cloud.Storage;
+using Microsoft.Extensions.Options;
+
+namespace EdgeWatch.Cloud;
+
+/// <summary>Builds the aggregator: options, store, broker, ingest, notifier and the HTTP API.</summary>
+public static class CloudApp
+{
+    public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CloudJsonContext.Default));
+        AddServices(builder.Services);
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.MapEdgeWatchApi();
+        return app;
+    }
+
+    public static IServiceCollection AddServices(IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        var validator = new CloudOptionsValidator();
+        services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateOnStart();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
+        services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section).ValidateOnStart();
+        services.AddOptions<NotifyOptions>().BindConfiguration(NotifyOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BrokerOptions>>(validator);
+        services.AddSingleton<IValidateOptions<StorageOptions>>(validator);
+        services.AddSingleton<IValidateOptions<SiteOptions>>(validator);
+        services.AddSingleton<IValidateOptions<NotifyOptions>>(validator);
+
+        services.AddSingleton(sp => new EventStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString));
+        services.AddSingleton(sp => SiteDirectory.Load(sp.GetRequiredService<IOptions<SiteOptions>>().Value.File));
+        services.AddHttpClient("webhook");
+
+        services.AddSingleton<EmbeddedBroker>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        services.AddSingleton<WebhookNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookNotifier>());
+        services.AddSingleton<MqttIngest>();
+        services.AddHostedService(sp => sp.GetRequiredService<MqttIngest>());
+        return services;
+    }
+}

@@ -1,0 +1,12 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EdgeWatch.Cloud.Notify;
+using EdgeWatch.Cloud.Storage;
+
+namespace EdgeWatch.Cloud;
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(Notification))]
+[JsonSerializable(typeof(IReadOnlyList<StoredEvent>))]
+[JsonSerializable(typeof(IReadOnlyList<RejectedMessage>))]
+internal sealed partial class CloudJsonContext : JsonSerializerContext;

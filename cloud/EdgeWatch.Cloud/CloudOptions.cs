@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Options;
+
+namespace EdgeWatch.Cloud;
+
+/// <summary>The broker the aggregator listens on (section <c>Broker</c>).</summary>
+public sealed class BrokerOptions
+{
+    public const string Section = "Broker";
+
+    /// <summary><c>embedded</c>: run MQTTnet's server in this process. <c>external</c>: connect to Host:Port (Mosquitto).</summary>
+    public string Mode { get; set; } = "embedded";
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>0 picks a free port (the demo does this).</summary>
+    public int Port { get; set; } = 1883;
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+}
+
+/// <summary>Event store (section <c>Storage</c>).</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+    public string ConnectionString { get; set; } = "Data Source=edgewatch.db";
+}
+
+/// <summary>The site file: groups, households, members (section <c>Site</c>).</summary>
+public sealed class SiteOptions
+{
+    public const string Section = "Site";
+    public string File { get; set; } = "site.json";
+}
+
+/// <summary>Notification delivery (section <c>Notify</c>).</summary>
+public sealed class NotifyOptions
+{
+    public const string Section = "Notify";
+
+    /// <summary>Every alarm is POSTed here as JSON naming the group, the household and the members to notify.</summary>
+    public Uri? WebhookUrl { get; set; }
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A webhook that keeps failing is retried with backoff for this long, then reported as failed.</summary>
+    public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromHours(1);
+}
+
+public sealed class CloudOptionsValidator :
+    IValidateOptions<BrokerOptions>, IValidateOptions<StorageOptions>, IValidateOptions<SiteOptions>, IValidateOptions<NotifyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BrokerOptions o)
+    {
+        if (o.Mode is not ("embedded" or "external"))
+        {
+            return ValidateOptionsResult.Fail($"Broker:Mode must be 'embedded' or 'external' (was '{o.Mode}')");
+        }
+
+        if (o.Port is < 0 or > 65535 || (o.Mode == "external" && o.Port == 0))
+        {
+            return ValidateOptionsResult.Fail($"Broker:Port must be 1–65535 (0 only for an embedded broker) (was {o.Port})");
+        }
+
+        return string.IsNullOrWhiteSpace(o.Host) ? ValidateOptionsResult.Fail("Broker:Host is required") : ValidateOptionsResult.Success;
+    }
+
+    public ValidateOptionsResult Validate(string? name, StorageOptions o) =>
+        string.IsNullOrWhiteSpace(o.ConnectionString) ? ValidateOptionsResult.Fail("Storage:ConnectionString is required") : ValidateOptionsResult.Success;
+
+    public ValidateOptionsResult Validate(string? name, SiteOptions o) =>
+        System.IO.File.Exists(o.File) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail($"Site:File '{o.File}' does not exist");
+
+    public ValidateOptionsResult Validate(string? name, NotifyOptions o)
+    {
+        if (o.WebhookUrl is { } url && (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https")))
+        {
+            return ValidateOptionsResult.Fail($"Notify:WebhookUrl must be an absolute http(s) URL (was '{url}')");
+        }
+
+        return o.Timeout <= TimeSpan.Zero ? ValidateOptionsResult.Fail("Notify:Timeout must be positive") : ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using EdgeWatch.Cloud.Broker;
+using EdgeWatch.Cloud.Notify;
+using EdgeWatch.Cloud.Site;
+using EdgeWatch.Gateway.FireSafety;
+using EdgeWatch.Gateway.Hosting;
+using EdgeWatch.Hardware.Simulation;
+
+namespace EdgeWatch.Cloud.Demo;
+
+/// <summary>
+/// A complete site on this machine: the aggregator (embedded broker, SQLite, HTTP) plus simulated gateways, one per
+/// fire-safety group, each with its own simulated board. The aggregator's webhook points at its own /demo/webhook,
+/// which prints every notification.
+/// </summary>
+public sealed class DemoSite : IAsyncDisposable
+{
+    private readonly List<IHost> _gateways = [];
+    private readonly ConcurrentQueue<Notification> _notifications = new();
+
+    private DemoSite(WebApplication app, string directory, int httpPort)
+    {
+        App = app;
+        Directory = directory;
+        HttpPort = httpPort;
+    }
+
+    public WebApplication App { get; }
+    public string Directory { get; }
+    public int HttpPort { get; }
+    public int BrokerPort => App.Services.GetRequiredService<EmbeddedBroker>().Port;
+    public string HttpAddress => $"http://127.0.0.1:{HttpPort}";
+    public IReadOnlyList<IHost> Gateways => _gateways;
+    public IReadOnlyCollection<Notification> Notifications => _notifications;
+
+    public static async Task<DemoSite> StartAsync(int groups = 2, int households = 8, int httpPort = 0, CancellationToken cancellationToken = default)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"edgewatch-demo-{Environment.ProcessId}");
+        System.IO.Directory.CreateDirectory(dir);
+        var sitePath = Path.Combine(dir, "site.json");
+        SiteDirectory.Demo("town", groups, households).Save(sitePath);
+        var port = httpPort == 0 ? EmbeddedBroker.FreeLoopbackPort() : httpPort;
+
+        var settings = new Dictionary<string, string?>
+        {
+            ["Broker:Mode"] = "embedded",
+            ["Broker:Port"] = "0",
+            ["Storage:ConnectionString"] = $"Data Source={Path.Combine(dir, "edgewatch.db")}",
+            ["Site:File"] = sitePath,
+            ["Notify:WebhookUrl"] = $"http://127.0.0.1:{port}/demo/webhook",
+            ["Logging:LogLevel:Microsoft"] = "Warning",
+            ["Logging:LogLevel:System.Net.Http"] = "Warning",
+        };
+
+        DemoSite? site = null;
+        var app = CloudApp.Build([$"--urls=http://127.0.0.1:{port}"], settings);
+        site = new DemoSite(app, dir, port);
+        site.MapDemoEndpoints();
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        for (var g = 1; g <= groups; g++)
+        {
+            var host = GatewayHost.Create([], new Dictionary<string, string?>
+            {
+                ["Gateway:Site"] = "town",
+                ["Gateway:Id"] = $"gw-g{g}",
+                ["Gateway:Group"] = $"g{g}",
+                ["Hardware:Driver"] = "simulated",
+                ["Hardware:Profile"] = "rpi4-mcp23017",
+                ["Mqtt:Host"] = "127.0.0.1",
+                ["Mqtt:Port"] = site.BrokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Logging:LogLevel:Microsoft"] = "Warning",
+            });
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            site._gateways.Add(host);
+        }
+
+        return site;
+    }
+
+    public SimulatedBoard Board(string gateway) =>
+        Host(gateway).Services.GetRequiredService<SimulatedBoard>();
+
+    public FireSafetyEngine Engine(string gateway) =>
+        Host(gateway).Services.GetRequiredService<FireSafetyEngine>();
+
+    private IHost Host(string gateway) =>
+        _gateways.FirstOrDefault(h => h.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>().Value.Id == gateway)
+        ?? throw new KeyNotFoundException($"no gateway '{gateway}' in this demo (gateways: {string.Join(", ", Enumerable.Range(1, _gateways.Count).Select(i => $"gw-g{i}"))})");
+
+    private void MapDemoEndpoints()
+    {
+        App.MapPost("/demo/webhook", (Notification n, ILogger<DemoSite> log) =>
+        {
+            _notifications.Enqueue(n);
+            DemoLog.Notified(log, n.Group, n.Household ?? "-", n.Address ?? "-", n.Cause ?? "-", n.Members.Count, string.Join(", ", n.Members.Select(m => $"{m.Name} {m.Phone}")));
+            return Results.Ok();
+        });
+        App.MapGet("/demo/notifications", () => Results.Ok(_notifications.ToArray()));
+        App.MapPost("/demo/trip", (string gateway, string channel) => Script(gateway, channel, b => b.Trip(channel), "tripped"));
+        App.MapPost("/demo/restore", (string gateway, string channel) => Script(gateway, channel, b => b.Restore(channel), "restored"));
+        App.MapPost("/demo/silence", (string gateway) => Command(gateway, e => e.Silence("demo")));
+        App.MapPost("/demo/reset", (string gateway) => Command(gateway, e => e.Reset("demo")));
+        App.MapPost("/demo/siren-test", (string gateway) => Command(gateway, e => e.StartSirenTest()));
+        App.MapGet("/demo", () => Results.Ok(_gateways.Select((h, i) => new
+        {
+            Gateway = $"gw-g{i + 1}",
+            Group = $"g{i + 1}",
+            State = h.Services.GetRequiredService<FireSafetyEngine>().State.ToString(),
+            Channels = h.Services.GetRequiredService<SimulatedBoard>().Profile.Channels.Where(c => !c.Kind.Equals(Hardware.Profiles.ChannelKind.Siren)).Select(c => c.Id),
+        })));
+    }
+
+    private IResult Script(string gateway, string channel, Action<SimulatedBoard> action, string what)
+    {
+        try
+        {
+            action(Board(gateway));
+            return Results.Ok(new { gateway, channel, result = what });
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException)
+        {
+            return Results.BadRequest(new { error = ex.Message });
+        }
+    }
+
+    private IResult Command(string gateway, Func<FireSafetyEngine, CommandResult> command)
+    {
+        try
+        {
+            var r = command(Engine(gateway));
+            return r.Accepted ? Results.Ok(r) : Results.Conflict(r);
+        }
+        catch (KeyNotFoundException ex)
+        {
+            return Results.BadRequest(new { error = ex.Message });
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var g in _gateways)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await g.StopAsync(timeout.Token).ConfigureAwait(false);
+            g.Dispose();
+        }
+
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            await App.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+
+        await App.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+internal static partial class DemoLog
+{
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Warning, Message = "NOTIFY group {Group} household {Household} ({Address}), cause {Cause}: calling {Count} members: {Members}")]
+    public static partial void Notified(ILogger logger, string group, string household, string address, string cause, int count, string members);
+}

@@ -1,0 +1,20 @@
+namespace EdgeWatch.Cloud.Notify;
+
+/// <summary>The webhook body for an alarm: who is in danger and whom to call.</summary>
+public sealed record Notification
+{
+    public required Guid EventId { get; init; }
+    public required string Kind { get; init; }
+    public required string Site { get; init; }
+    public required string Group { get; init; }
+    public string? GroupName { get; init; }
+    public required string Gateway { get; init; }
+    public string? Household { get; init; }
+    public string? Address { get; init; }
+    public string? Channel { get; init; }
+    public string? Cause { get; init; }
+    public required DateTimeOffset WallTime { get; init; }
+    public required IReadOnlyList<NotifiedMember> Members { get; init; }
+}
+
+public sealed record NotifiedMember(string Name, string Phone, string Household);

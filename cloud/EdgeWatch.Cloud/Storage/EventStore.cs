@@ -1,0 +1,240 @@
+using System.Globalization;
+using EdgeWatch.Protocol;
+using Microsoft.Data.Sqlite;
+
+namespace EdgeWatch.Cloud.Storage;
+
+/// <summary>A stored event, as the API returns it.</summary>
+public sealed record StoredEvent(
+    Guid Id, long Seq, string Site, string Gateway, string Group, string Kind, string? Household, string? Channel,
+    string? Cause, double? Value, bool Test, DateTimeOffset WallTime, bool ClockSynced, DateTimeOffset ReceivedAt);
+
+/// <summary>A payload that could not be accepted, kept with the reason so nothing is silently lost.</summary>
+public sealed record RejectedMessage(long Id, string Topic, string Reason, DateTimeOffset ReceivedAt, string Payload);
+
+/// <summary>
+/// SQLite event store (WAL). Inserts are idempotent by event id, so a gateway that re-sends after a lost PUBACK
+/// never produces a second row, and never a second notification.
+/// </summary>
+public sealed class EventStore : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public EventStore(string connectionString)
+    {
+        _connection = new SqliteConnection(connectionString);
+        _connection.Open();
+        Execute("""
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            CREATE TABLE IF NOT EXISTS events (
+                id TEXT PRIMARY KEY,
+                seq INTEGER NOT NULL,
+                site TEXT NOT NULL,
+                gateway TEXT NOT NULL,
+                grp TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                household TEXT,
+                channel TEXT,
+                cause TEXT,
+                value REAL,
+                test INTEGER NOT NULL,
+                wall_time TEXT NOT NULL,
+                monotonic_ms INTEGER NOT NULL,
+                clock_synced INTEGER NOT NULL,
+                received_at TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS events_by_received ON events(received_at);
+            CREATE INDEX IF NOT EXISTS events_by_gateway_seq ON events(gateway, seq);
+            CREATE TABLE IF NOT EXISTS rejected (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                topic TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                received_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS notifications (
+                event_id TEXT PRIMARY KEY,
+                delivered_at TEXT,
+                attempts INTEGER NOT NULL,
+                last_error TEXT);
+            CREATE TABLE IF NOT EXISTS gateway_status (
+                gateway TEXT PRIMARY KEY,
+                online INTEGER NOT NULL,
+                since TEXT NOT NULL);
+            """);
+    }
+
+    private void Execute(string sql)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    /// <summary>Stores an event; returns false when it was already stored (a redelivery).</summary>
+    public async Task<bool> InsertAsync(FireEvent e, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = """
+                INSERT INTO events (id, seq, site, gateway, grp, kind, household, channel, cause, value, test, wall_time, monotonic_ms, clock_synced, received_at)
+                VALUES ($id, $seq, $site, $gateway, $grp, $kind, $household, $channel, $cause, $value, $test, $wall, $mono, $synced, $received)
+                ON CONFLICT(id) DO NOTHING
+                """;
+            cmd.Parameters.AddWithValue("$id", e.Id.ToString("D"));
+            cmd.Parameters.AddWithValue("$seq", e.Seq);
+            cmd.Parameters.AddWithValue("$site", e.Site);
+            cmd.Parameters.AddWithValue("$gateway", e.Gateway);
+            cmd.Parameters.AddWithValue("$grp", e.Group);
+            cmd.Parameters.AddWithValue("$kind", KindName(e.Kind));
+            cmd.Parameters.AddWithValue("$household", (object?)e.Household ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$channel", (object?)e.Channel ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$cause", (object?)e.Cause ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$value", (object?)e.Value ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$test", e.Test ? 1 : 0);
+            cmd.Parameters.AddWithValue("$wall", Iso(e.WallTime));
+            cmd.Parameters.AddWithValue("$mono", e.MonotonicMs);
+            cmd.Parameters.AddWithValue("$synced", e.ClockSynced ? 1 : 0);
+            cmd.Parameters.AddWithValue("$received", Iso(receivedAt));
+            return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public static string KindName(FireEventKind kind) =>
+        System.Text.Json.JsonSerializer.Serialize(kind, ProtocolJsonContext.Default.FireEventKind).Trim('"');
+
+    public async Task RejectAsync(string topic, string reason, string payload, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "INSERT INTO rejected (topic, reason, payload, received_at) VALUES ($t, $r, $p, $at)";
+            cmd.Parameters.AddWithValue("$t", topic);
+            cmd.Parameters.AddWithValue("$r", reason);
+            cmd.Parameters.AddWithValue("$p", payload);
+            cmd.Parameters.AddWithValue("$at", Iso(receivedAt));
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task RecordNotificationAsync(Guid eventId, bool delivered, int attempts, string? error, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = """
+                INSERT INTO notifications (event_id, delivered_at, attempts, last_error) VALUES ($id, $at, $n, $err)
+                ON CONFLICT(event_id) DO UPDATE SET delivered_at = excluded.delivered_at, attempts = excluded.attempts, last_error = excluded.last_error
+                """;
+            cmd.Parameters.AddWithValue("$id", eventId.ToString("D"));
+            cmd.Parameters.AddWithValue("$at", delivered ? Iso(at) : DBNull.Value);
+            cmd.Parameters.AddWithValue("$n", attempts);
+            cmd.Parameters.AddWithValue("$err", (object?)error ?? DBNull.Value);
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task SetGatewayStatusAsync(string gateway, bool online, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = """
+                INSERT INTO gateway_status (gateway, online, since) VALUES ($g, $o, $at)
+                ON CONFLICT(gateway) DO UPDATE SET online = excluded.online, since = excluded.since
+                """;
+            cmd.Parameters.AddWithValue("$g", gateway);
+            cmd.Parameters.AddWithValue("$o", online ? 1 : 0);
+            cmd.Parameters.AddWithValue("$at", Iso(at));
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<StoredEvent>> ListAsync(int limit, string? kind, string? group, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = """
+                SELECT id, seq, site, gateway, grp, kind, household, channel, cause, value, test, wall_time, clock_synced, received_at
+                FROM events
+                WHERE ($kind IS NULL OR kind = $kind) AND ($grp IS NULL OR grp = $grp)
+                ORDER BY received_at DESC, seq DESC
+                LIMIT $limit
+                """;
+            cmd.Parameters.AddWithValue("$kind", (object?)kind ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$grp", (object?)group ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$limit", limit);
+            using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var list = new List<StoredEvent>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                list.Add(new StoredEvent(
+                    Guid.Parse(reader.GetString(0)), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                    reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7),
+                    reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetDouble(9), reader.GetInt64(10) == 1,
+                    DateTimeOffset.Parse(reader.GetString(11), CultureInfo.InvariantCulture), reader.GetInt64(12) == 1,
+                    DateTimeOffset.Parse(reader.GetString(13), CultureInfo.InvariantCulture)));
+            }
+
+            return list;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<RejectedMessage>> ListRejectedAsync(int limit, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT id, topic, reason, received_at, payload FROM rejected ORDER BY id DESC LIMIT $limit";
+            cmd.Parameters.AddWithValue("$limit", limit);
+            using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var list = new List<RejectedMessage>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                list.Add(new RejectedMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture), reader.GetString(4)));
+            }
+
+            return list;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _gate.Dispose();
+    }
+}

@@ -1,0 +1,93 @@
+using System.Device.Gpio;
+using System.Device.Gpio.Drivers;
+using EdgeWatch.Gateway.FireSafety;
+using EdgeWatch.Gateway.Uplink;
+using EdgeWatch.Hardware;
+using EdgeWatch.Hardware.Ds18b20;
+using EdgeWatch.Hardware.Profiles;
+using EdgeWatch.Hardware.Simulation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeWatch.Gateway.Hosting;
+
+public static class GatewayServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the gateway: validated options, the GPIO controller over the configured driver, the board, the
+    /// fire-safety engine (started first) and the MQTT uplink. The container owns the controller, the board and the buses.
+    /// </summary>
+    public static IServiceCollection AddEdgeWatchGateway(this IServiceCollection services)
+    {
+        services.TryAddSingletonTimeProvider();
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateOnStart();
+        services.AddOptions<HardwareOptions>().BindConfiguration(HardwareOptions.Section).ValidateOnStart();
+        services.AddOptions<FireSafetyOptions>().BindConfiguration(FireSafetyOptions.Section).ValidateOnStart();
+        services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.AddSingleton<IValidateOptions<HardwareOptions>, HardwareOptionsValidator>();
+        services.AddSingleton<IValidateOptions<FireSafetyOptions>, FireSafetyOptionsValidator>();
+        services.AddSingleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>();
+
+        services.AddSingleton(sp => BoardProfiles.Load(sp.GetRequiredService<IOptions<HardwareOptions>>().Value.Profile));
+        services.AddSingleton(sp => IsSimulated(sp)
+            ? new SimulatedBoard(sp.GetRequiredService<BoardProfile>(), sp.GetRequiredService<TimeProvider>())
+            : throw new InvalidOperationException("Hardware:Driver is not 'simulated'; there is no simulated board"));
+        services.AddSingleton(sp => IsSimulated(sp)
+            ? new GpioController(sp.GetRequiredService<SimulatedBoard>().Driver)
+            : new GpioController(new LibGpiodDriver(sp.GetRequiredService<IOptions<HardwareOptions>>().Value.GpioChip)));
+        services.AddSingleton<II2cBusProvider>(sp => IsSimulated(sp) ? sp.GetRequiredService<SimulatedBoard>().I2c : new KernelI2cBusProvider());
+        services.AddSingleton<IOneWireProbeFactory>(sp => IsSimulated(sp) ? sp.GetRequiredService<SimulatedBoard>() : new KernelOneWireProbeFactory());
+        services.AddSingleton(sp => Board.Open(
+            sp.GetRequiredService<BoardProfile>(),
+            sp.GetRequiredService<GpioController>(),
+            sp.GetRequiredService<II2cBusProvider>(),
+            sp.GetRequiredService<IOneWireProbeFactory>()));
+
+        services.AddSingleton<IClockSync, PlausibleClock>();
+        services.AddSingleton(sp =>
+        {
+            var g = sp.GetRequiredService<IOptions<GatewayOptions>>().Value;
+            return new FireEventFactory(new GatewayIdentity(g.Site, g.Id, g.Group), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IClockSync>());
+        });
+        services.AddSingleton<EventLanes>();
+        services.AddSingleton<IFireEventSink>(sp => sp.GetRequiredService<EventLanes>());
+        services.AddSingleton(sp => new FireSafetyEngine(
+            sp.GetRequiredService<Board>(),
+            sp.GetRequiredService<IOptions<FireSafetyOptions>>().Value,
+            sp.GetRequiredService<FireEventFactory>(),
+            sp.GetRequiredService<IFireEventSink>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<FireSafetyEngine>>()));
+
+        // Fire safety starts before anything that talks to the network.
+        services.AddHostedService<FireSafetyService>();
+        services.AddSingleton<MqttUplink>();
+        services.AddHostedService(sp => sp.GetRequiredService<MqttUplink>());
+        return services;
+    }
+
+    private static bool IsSimulated(IServiceProvider sp) => sp.GetRequiredService<IOptions<HardwareOptions>>().Value.Driver == "simulated";
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}
+
+/// <summary>Opens the board and starts the fire-safety engine at host start; stops it (sirens off) at host stop.</summary>
+internal sealed class FireSafetyService(FireSafetyEngine engine) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        engine.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
