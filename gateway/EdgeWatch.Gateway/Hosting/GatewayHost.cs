@@ -8,7 +8,7 @@ namespace EdgeWatch.Gateway.Hosting;
 /// <summary>Builds a gateway host: from the command line and appsettings, or in-process from settings (demo, tests, benchmarks).</summary>
 public static class GatewayHost
 {
-    public static IHost Create(string[] args, IDictionary<string, string?>? settings = null, Action<ILoggingBuilder>? logging = null)
+    public static IHost Create(string[] args, IDictionary<string, string?>? settings = null, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -21,6 +21,7 @@ public static class GatewayHost
         }
 
         logging?.Invoke(builder.Logging);
+        services?.Invoke(builder.Services);
         builder.Services.AddEdgeWatchGateway();
         return builder.Build();
     }
