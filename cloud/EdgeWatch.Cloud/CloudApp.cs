@@ -16,7 +16,18 @@ public static class CloudApp
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (settings is not null)
         {
-            builder.Configuration.AddInMemoryCollection(settings);
+            // In-process aggregators (demo, tests, benchmarks) are configured entirely by their settings (and args).
+            builder.Configuration.Sources.Clear();
+            builder.Configuration.AddInMemoryCollection(settings).AddCommandLine(args);
+        }
+        else
+        {
+            builder.Configuration.Sources.Clear();
+            builder.Configuration
+                .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "edgewatch-cloud.json"), optional: true)
+                .AddJsonFile("/etc/edgewatch/cloud.json", optional: true)
+                .AddEnvironmentVariables("EDGEWATCH_")
+                .AddCommandLine(args);
         }
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CloudJsonContext.Default));

@@ -21,6 +21,7 @@ public sealed class FireSafetyEngine : IDisposable
     private readonly FireEventFactory _events;
     private readonly IFireEventSink _sink;
     private readonly TimeProvider _time;
+    private readonly TimeProvider _alarmClock;
     private readonly ILogger _logger;
     private readonly SirenBank _sirens;
     private readonly Dictionary<string, DebouncedInput> _inputs = [];
@@ -39,8 +40,12 @@ public sealed class FireSafetyEngine : IDisposable
     private int _scanBusy;
     private bool _started;
 
-    public FireSafetyEngine(Board board, FireSafetyOptions options, FireEventFactory events, IFireEventSink sink, TimeProvider time, ILogger<FireSafetyEngine> logger)
+    /// <param name="time">Clock for the slow scans (ADC loops, 1-Wire probes) on the thread pool.</param>
+    /// <param name="alarmClock">Clock for everything on the alarm path (debounce, sirens, silence); defaults to <paramref name="time"/>.
+    /// In production this is a <see cref="FireSafetyClock"/> with its own thread.</param>
+    public FireSafetyEngine(Board board, FireSafetyOptions options, FireEventFactory events, IFireEventSink sink, TimeProvider time, ILogger<FireSafetyEngine> logger, TimeProvider? alarmClock = null)
     {
+        _alarmClock = alarmClock ?? time;
         _board = board;
         _options = options;
         _events = events;
@@ -49,7 +54,7 @@ public sealed class FireSafetyEngine : IDisposable
         _logger = logger;
         _origin = time.GetTimestamp();
         _sirenCount = board.Outputs.Count(o => o.Spec.Kind == ChannelKind.Siren);
-        _sirens = new SirenBank(board, _gate, time, options, OnSirenFault);
+        _sirens = new SirenBank(board, _gate, _alarmClock, options, OnSirenFault);
     }
 
     /// <summary>Raised for every event, after it has been handed to the sink.</summary>
@@ -176,7 +181,7 @@ public sealed class FireSafetyEngine : IDisposable
             return; // a glitch that came back before the debounce ran out
         }
 
-        d.Timer = _time.CreateTimer(_ => OnDebounced(d, target), null, _options.Debounce, Timeout.InfiniteTimeSpan);
+        d.Timer = _alarmClock.CreateTimer(_ => OnDebounced(d, target), null, _options.Debounce, Timeout.InfiniteTimeSpan);
     }
 
     private void OnDebounced(DebouncedInput d, bool target)
@@ -401,7 +406,7 @@ public sealed class FireSafetyEngine : IDisposable
             State = GroupState.Silenced;
             _sirens.Hush();
             _silenceTimer?.Dispose();
-            _silenceTimer = _time.CreateTimer(_ => OnSilenceExpired(), null, _options.SilenceDuration, Timeout.InfiniteTimeSpan);
+            _silenceTimer = _alarmClock.CreateTimer(_ => OnSilenceExpired(), null, _options.SilenceDuration, Timeout.InfiniteTimeSpan);
             Emit(_events.Create(FireEventKind.Silence, cause: source, value: _options.SilenceDuration.TotalSeconds));
             return CommandResult.Ok($"silenced for {_options.SilenceDuration}");
         }
@@ -479,7 +484,7 @@ public sealed class FireSafetyEngine : IDisposable
             var length = duration ?? _options.SirenTestDuration;
             TestActive = true;
             _sirens.Sound();
-            _testTimer = _time.CreateTimer(_ => { lock (_gate) { EndTest("completed"); } }, null, length, Timeout.InfiniteTimeSpan);
+            _testTimer = _alarmClock.CreateTimer(_ => { lock (_gate) { EndTest("completed"); } }, null, length, Timeout.InfiniteTimeSpan);
             Emit(_events.Create(FireEventKind.SirenTest, cause: "start", value: length.TotalSeconds, test: true));
             return CommandResult.Ok($"siren test for {length}");
         }

@@ -17,7 +17,18 @@ public static class GatewayHost
         });
         if (settings is not null)
         {
+            // In-process gateways (demo, tests, benchmarks) are configured entirely by their settings.
             builder.Configuration.AddInMemoryCollection(settings);
+        }
+        else
+        {
+            // A real gateway: its settings file, then /etc/edgewatch, then environment (EDGEWATCH_...) and command line win.
+            builder.Configuration.Sources.Clear();
+            builder.Configuration
+                .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "edgewatch-gateway.json"), optional: true)
+                .AddJsonFile("/etc/edgewatch/gateway.json", optional: true)
+                .AddEnvironmentVariables("EDGEWATCH_")
+                .AddCommandLine(args);
         }
 
         logging?.Invoke(builder.Logging);

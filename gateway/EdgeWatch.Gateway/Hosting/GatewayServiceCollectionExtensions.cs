@@ -54,13 +54,20 @@ public static class GatewayServiceCollectionExtensions
         });
         services.AddSingleton<EventLanes>();
         services.AddSingleton<IFireEventSink>(sp => sp.GetRequiredService<EventLanes>());
-        services.AddSingleton(sp => new FireSafetyEngine(
-            sp.GetRequiredService<Board>(),
-            sp.GetRequiredService<IOptions<FireSafetyOptions>>().Value,
-            sp.GetRequiredService<FireEventFactory>(),
-            sp.GetRequiredService<IFireEventSink>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<FireSafetyEngine>>()));
+        services.AddSingleton(sp =>
+        {
+            // The alarm path gets its own timer thread, unless a test injected its own clock.
+            var time = sp.GetRequiredService<TimeProvider>();
+            var alarmClock = ReferenceEquals(time, TimeProvider.System) ? FireSafetyClock.Shared : time;
+            return new FireSafetyEngine(
+                sp.GetRequiredService<Board>(),
+                sp.GetRequiredService<IOptions<FireSafetyOptions>>().Value,
+                sp.GetRequiredService<FireEventFactory>(),
+                sp.GetRequiredService<IFireEventSink>(),
+                time,
+                sp.GetRequiredService<ILogger<FireSafetyEngine>>(),
+                alarmClock);
+        });
 
         // Fire safety starts before anything that talks to the network.
         services.AddHostedService<FireSafetyService>();

@@ -1,0 +1,16 @@
+using EdgeWatch.Benchmarks;
+
+// dotnet run -c Release --project tests/EdgeWatch.Benchmarks -- <benchmark> [options]
+// Each benchmark prints progress to stderr and ends with one JSON line on stdout.
+var name = args.FirstOrDefault();
+return name switch
+{
+    "alarm-latency" => await AlarmLatencyBenchmark.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: EdgeWatch.Benchmarks alarm-latency [--gateways N] [--alarms N] [--seed N]");
+    return 2;
+}
