@@ -82,17 +82,9 @@ internal static class AlarmLatencyBenchmark
         var hosts = new List<IHost>();
         for (var g = 1; g <= gateways; g++)
         {
-            var host = GatewayHost.Create([], new Dictionary<string, string?>
-            {
-                ["Gateway:Site"] = "town",
-                ["Gateway:Id"] = $"gw-g{g}",
-                ["Gateway:Group"] = $"g{g}",
-                ["Hardware:Driver"] = "simulated",
-                ["Hardware:Profile"] = "rpi4-mcp23017",
-                ["Mqtt:Host"] = "127.0.0.1",
-                ["Mqtt:Port"] = brokerPort.ToString(CultureInfo.InvariantCulture),
-                ["FireSafety:Debounce"] = debounce.ToString(),
-            }, b => b.ClearProviders());
+            var settings = GatewayHost.SimulatedSettings("town", $"gw-g{g}", $"g{g}", brokerPort);
+            settings["FireSafety:Debounce"] = debounce.ToString();
+            var host = GatewayHost.Create([], settings, b => b.ClearProviders());
             await host.StartAsync();
             hosts.Add(host);
         }

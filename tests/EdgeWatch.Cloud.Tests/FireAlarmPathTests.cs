@@ -13,18 +13,13 @@ namespace EdgeWatch.Cloud.Tests;
 
 public class FireAlarmPathTests
 {
-    private static Dictionary<string, string?> GatewaySettings(int brokerPort, string gateway = "gw-g1", string group = "g1") => new()
+    private static Dictionary<string, string?> GatewaySettings(int brokerPort)
     {
-        ["Gateway:Site"] = "town",
-        ["Gateway:Id"] = gateway,
-        ["Gateway:Group"] = group,
-        ["Hardware:Driver"] = "simulated",
-        ["Hardware:Profile"] = "rpi4-mcp23017",
-        ["Mqtt:Host"] = "127.0.0.1",
-        ["Mqtt:Port"] = brokerPort.ToString(CultureInfo.InvariantCulture),
-        ["Mqtt:ReconnectMinDelay"] = "00:00:00.100",
-        ["Mqtt:ReconnectMaxDelay"] = "00:00:01",
-    };
+        var settings = GatewayHost.SimulatedSettings("town", "gw-g1", "g1", brokerPort);
+        settings["Mqtt:ReconnectMinDelay"] = "00:00:00.100";
+        settings["Mqtt:ReconnectMaxDelay"] = "00:00:01";
+        return settings;
+    }
 
     private static void Quiet(ILoggingBuilder b) => b.SetMinimumLevel(LogLevel.Warning);
 

@@ -60,17 +60,9 @@ public sealed class DemoSite : IAsyncDisposable
 
         for (var g = 1; g <= groups; g++)
         {
-            var host = GatewayHost.Create([], new Dictionary<string, string?>
-            {
-                ["Gateway:Site"] = "town",
-                ["Gateway:Id"] = $"gw-g{g}",
-                ["Gateway:Group"] = $"g{g}",
-                ["Hardware:Driver"] = "simulated",
-                ["Hardware:Profile"] = "rpi4-mcp23017",
-                ["Mqtt:Host"] = "127.0.0.1",
-                ["Mqtt:Port"] = site.BrokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Logging:LogLevel:Microsoft"] = "Warning",
-            });
+            var gatewaySettings = GatewayHost.SimulatedSettings("town", $"gw-g{g}", $"g{g}", site.BrokerPort);
+            gatewaySettings["Logging:LogLevel:Microsoft"] = "Warning";
+            var host = GatewayHost.Create([], gatewaySettings);
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             site._gateways.Add(host);
         }

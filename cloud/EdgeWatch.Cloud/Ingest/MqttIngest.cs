@@ -23,7 +23,7 @@ public sealed class MqttIngest : BackgroundService
     private readonly WebhookNotifier _notifier;
     private readonly TimeProvider _time;
     private readonly ILogger<MqttIngest> _logger;
-    private CancellationTokenSource? _connectionLost;
+    private MqttSupervisor? _supervisor;
 
     public MqttIngest(EmbeddedBroker broker, IOptions<BrokerOptions> options, EventStore store, WebhookNotifier notifier, TimeProvider time, ILogger<MqttIngest> logger)
     {
@@ -35,7 +35,7 @@ public sealed class MqttIngest : BackgroundService
         _logger = logger;
     }
 
-    public bool Connected { get; private set; }
+    public bool Connected => _supervisor?.IsConnected ?? false;
     public long Received => Interlocked.Read(ref _received);
     public long Duplicates => Interlocked.Read(ref _duplicates);
     public long Rejected => Interlocked.Read(ref _rejected);
@@ -46,70 +46,46 @@ public sealed class MqttIngest : BackgroundService
     /// <summary>Raised after an event has been stored for the first time.</summary>
     public event Action<FireEvent>? Stored;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = new ReconnectBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            using var client = new MqttClientFactory().CreateMqttClient();
-            using var lost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            _connectionLost = lost;
-            client.DisconnectedAsync += _ =>
+        _supervisor = new MqttSupervisor(
+            new MqttSupervisorCallbacks
             {
-                Connected = false;
-                _connectionLost?.Cancel();
-                return Task.CompletedTask;
-            };
-            client.ApplicationMessageReceivedAsync += e => HandleAsync(e.ApplicationMessage, stoppingToken);
-            try
-            {
-                var builder = new MqttClientOptionsBuilder()
-                    .WithTcpServer(_broker.Host, _broker.Port)
-                    .WithClientId($"edgewatch-aggregator-{Environment.MachineName}")
-                    .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-                    .WithCleanStart(false)
-                    .WithSessionExpiryInterval(7 * 24 * 3600)
-                    .WithKeepAlivePeriod(TimeSpan.FromSeconds(15));
-                if (_options.Username is not null)
+                Options = BuildOptions,
+                Connected = async (client, ct) =>
                 {
-                    builder.WithCredentials(_options.Username, _options.Password);
-                }
+                    await client.SubscribeAsync(
+                        new MqttClientSubscribeOptionsBuilder()
+                            .WithTopicFilter(f => f.WithTopic(Topics.AllEventsFilter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+                            .WithTopicFilter(f => f.WithTopic(Topics.AllStatusFilter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+                            .Build(),
+                        ct).ConfigureAwait(false);
+                    IngestLog.Connected(_logger, _broker.Host, _broker.Port);
+                },
+                Session = (_, lost) => Task.Delay(Timeout.Infinite, lost),
+                Message = (_, e) => HandleAsync(e.ApplicationMessage, stoppingToken),
+                Failed = reason => IngestLog.ConnectFailed(_logger, _broker.Host, _broker.Port, reason),
+            },
+            new ReconnectBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10)),
+            _time);
+        return _supervisor.RunAsync(stoppingToken);
+    }
 
-                await client.ConnectAsync(builder.Build(), stoppingToken).ConfigureAwait(false);
-                await client.SubscribeAsync(
-                    new MqttClientSubscribeOptionsBuilder()
-                        .WithTopicFilter(f => f.WithTopic(Topics.AllEventsFilter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-                        .WithTopicFilter(f => f.WithTopic(Topics.AllStatusFilter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-                        .Build(),
-                    stoppingToken).ConfigureAwait(false);
-                Connected = true;
-                backoff.Reset();
-                IngestLog.Connected(_logger, _broker.Host, _broker.Port);
-                await Task.Delay(Timeout.Infinite, lost.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-                IngestLog.Lost(_logger, _broker.Host, _broker.Port);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                IngestLog.ConnectFailed(_logger, _broker.Host, _broker.Port, ex.Message);
-            }
-
-            Connected = false;
-            try
-            {
-                await Task.Delay(backoff.Next(), _time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+    private MqttClientOptions BuildOptions()
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_broker.Host, _broker.Port)
+            .WithClientId($"edgewatch-aggregator-{Environment.MachineName}")
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(7 * 24 * 3600)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15));
+        if (_options.Username is not null)
+        {
+            builder.WithCredentials(_options.Username, _options.Password);
         }
+
+        return builder.Build();
     }
 
     /// <summary>Handles one message. Public so tests can drive it without a broker.</summary>
@@ -181,11 +157,8 @@ internal static partial class IngestLog
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Aggregator subscribed at mqtt://{Host}:{Port}")]
     public static partial void Connected(ILogger logger, string host, int port);
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Aggregator cannot reach mqtt://{Host}:{Port}: {Reason}; retrying")]
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Aggregator connection to mqtt://{Host}:{Port}: {Reason}; reconnecting with backoff")]
     public static partial void ConnectFailed(ILogger logger, string host, int port, string reason);
-
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Aggregator lost mqtt://{Host}:{Port}; reconnecting")]
-    public static partial void Lost(ILogger logger, string host, int port);
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Error, Message = "Rejected message on {Topic}: {Reason} (kept in the rejected table)")]
     public static partial void Rejected(ILogger logger, string topic, string reason);

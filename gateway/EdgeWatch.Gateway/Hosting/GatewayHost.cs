@@ -8,6 +8,18 @@ namespace EdgeWatch.Gateway.Hosting;
 /// <summary>Builds a gateway host: from the command line and appsettings, or in-process from settings (demo, tests, benchmarks).</summary>
 public static class GatewayHost
 {
+    /// <summary>Settings for an in-process gateway on a simulated board, talking to a broker on loopback.</summary>
+    public static Dictionary<string, string?> SimulatedSettings(string site, string gateway, string group, int brokerPort, string profile = "rpi4-mcp23017") => new()
+    {
+        ["Gateway:Site"] = site,
+        ["Gateway:Id"] = gateway,
+        ["Gateway:Group"] = group,
+        ["Hardware:Driver"] = "simulated",
+        ["Hardware:Profile"] = profile,
+        ["Mqtt:Host"] = "127.0.0.1",
+        ["Mqtt:Port"] = brokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     public static IHost Create(string[] args, IDictionary<string, string?>? settings = null, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings

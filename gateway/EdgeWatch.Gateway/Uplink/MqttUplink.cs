@@ -24,9 +24,8 @@ public sealed class MqttUplink : BackgroundService
     private readonly GatewayOptions _gateway;
     private readonly TimeProvider _time;
     private readonly ILogger<MqttUplink> _logger;
-    private readonly MqttClientFactory _factory = new();
     private FireEvent? _inflight;
-    private CancellationTokenSource? _connectionLost;
+    private MqttSupervisor? _supervisor;
 
     public MqttUplink(EventLanes queue, FireSafetyEngine engine, IOptions<MqttOptions> mqtt, IOptions<GatewayOptions> gateway, TimeProvider time, ILogger<MqttUplink> logger)
     {
@@ -38,69 +37,35 @@ public sealed class MqttUplink : BackgroundService
         _logger = logger;
     }
 
-    public bool Connected { get; private set; }
+    public bool Connected => _supervisor?.IsConnected ?? false;
     public long Published { get; private set; }
-    public string? LastError { get; private set; }
+    public string? LastError => _supervisor?.LastError;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_mqtt.Enabled)
         {
             UplinkLog.Disabled(_logger);
-            return;
+            return Task.CompletedTask;
         }
 
-        var backoff = new ReconnectBackoff(_mqtt.ReconnectMinDelay, _mqtt.ReconnectMaxDelay);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            using var client = _factory.CreateMqttClient();
-            using var lost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            _connectionLost = lost;
-            client.DisconnectedAsync += _ =>
+        _supervisor = new MqttSupervisor(
+            new MqttSupervisorCallbacks
             {
-                // Only wake the supervising loop; never reconnect from here.
-                Connected = false;
-                _connectionLost?.Cancel();
-                return Task.CompletedTask;
-            };
-            client.ApplicationMessageReceivedAsync += e => OnCommandAsync(client, e, stoppingToken);
-
-            try
-            {
-                await ConnectAsync(client, stoppingToken).ConfigureAwait(false);
-                backoff.Reset();
-                await PumpAsync(client, lost.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                await GoodbyeAsync(client).ConfigureAwait(false);
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-                UplinkLog.ConnectionLost(_logger, _mqtt.Host, _mqtt.Port);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LastError = ex.Message;
-                UplinkLog.ConnectFailed(_logger, _mqtt.Host, _mqtt.Port, ex.Message);
-            }
-
-            Connected = false;
-            try
-            {
-                await Task.Delay(backoff.Next(), _time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+                Options = BuildOptions,
+                Connected = OnConnectedAsync,
+                Session = PumpAsync,
+                Message = (client, e) => OnCommandAsync(client, e, stoppingToken),
+                Stopping = GoodbyeAsync,
+                Failed = reason => UplinkLog.ConnectFailed(_logger, _mqtt.Host, _mqtt.Port, reason),
+            },
+            new ReconnectBackoff(_mqtt.ReconnectMinDelay, _mqtt.ReconnectMaxDelay),
+            _time);
+        return _supervisor.RunAsync(stoppingToken);
     }
 
-    private async Task ConnectAsync(IMqttClient client, CancellationToken ct)
+    private MqttClientOptions BuildOptions()
     {
-        var statusTopic = Topics.Status(_gateway.Site, _gateway.Id);
         var will = ProtocolJson.Serialize(new GatewayStatus { Gateway = _gateway.Id, Group = _gateway.Group, Online = false });
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_mqtt.Host, _mqtt.Port)
@@ -110,7 +75,7 @@ public sealed class MqttUplink : BackgroundService
             .WithSessionExpiryInterval(24 * 3600)
             .WithKeepAlivePeriod(_mqtt.KeepAlive)
             .WithTimeout(TimeSpan.FromSeconds(10))
-            .WithWillTopic(statusTopic)
+            .WithWillTopic(Topics.Status(_gateway.Site, _gateway.Id))
             .WithWillPayload(will)
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
@@ -124,12 +89,11 @@ public sealed class MqttUplink : BackgroundService
             builder.WithTlsOptions(o => o.UseTls());
         }
 
-        var result = await client.ConnectAsync(builder.Build(), ct).ConfigureAwait(false);
-        if (result.ResultCode != MqttClientConnectResultCode.Success)
-        {
-            throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
-        }
+        return builder.Build();
+    }
 
+    private async Task OnConnectedAsync(IMqttClient client, CancellationToken ct)
+    {
         await client.SubscribeAsync(
             new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(f => f.WithTopic(Topics.CommandFilter(_gateway.Site, _gateway.Id)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
@@ -138,14 +102,12 @@ public sealed class MqttUplink : BackgroundService
 
         await client.PublishAsync(
             new MqttApplicationMessageBuilder()
-                .WithTopic(statusTopic)
+                .WithTopic(Topics.Status(_gateway.Site, _gateway.Id))
                 .WithPayload(ProtocolJson.Serialize(new GatewayStatus { Gateway = _gateway.Id, Group = _gateway.Group, Online = true, Since = _time.GetUtcNow() }))
                 .WithRetainFlag()
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .Build(),
             ct).ConfigureAwait(false);
-        Connected = true;
-        LastError = null;
         UplinkLog.Connected(_logger, _mqtt.Host, _mqtt.Port);
     }
 
@@ -166,9 +128,8 @@ public sealed class MqttUplink : BackgroundService
             if (!result.IsSuccess)
             {
                 // A PUBACK with an error reason (for example 135, not authorized) is not a delivery.
-                LastError = $"broker rejected seq {e.Seq}: {result.ReasonCode} {result.ReasonString}";
                 UplinkLog.Rejected(_logger, e.Seq, result.ReasonCode.ToString(), result.ReasonString);
-                throw new InvalidOperationException(LastError);
+                throw new InvalidOperationException($"broker rejected seq {e.Seq}: {result.ReasonCode} {result.ReasonString}");
             }
 
             _inflight = null;
@@ -220,11 +181,6 @@ public sealed class MqttUplink : BackgroundService
 
     private async Task GoodbyeAsync(IMqttClient client)
     {
-        if (!client.IsConnected)
-        {
-            return;
-        }
-
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -250,11 +206,8 @@ internal static partial class UplinkLog
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "MQTT connected to {Host}:{Port}")]
     public static partial void Connected(ILogger logger, string host, int port);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "MQTT connection to {Host}:{Port} failed: {Reason}; fire safety continues locally, retrying with backoff")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "MQTT connection to {Host}:{Port}: {Reason}; fire safety continues locally, reconnecting with backoff")]
     public static partial void ConnectFailed(ILogger logger, string host, int port, string reason);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "MQTT connection to {Host}:{Port} lost; reconnecting")]
-    public static partial void ConnectionLost(ILogger logger, string host, int port);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Broker rejected event seq {Seq}: {Reason} {Detail}; keeping it for retry")]
     public static partial void Rejected(ILogger logger, long seq, string reason, string? detail);
