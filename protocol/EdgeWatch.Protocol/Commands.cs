@@ -7,8 +7,11 @@ public static class CommandNames
     public const string Reset = "reset";
     public const string SirenTest = "siren-test";
     public const string Rebirth = "rebirth";
+    public const string Arm = "arm";
+    public const string Disarm = "disarm";
+    public const string Snapshot = "snapshot";
 
-    public static IReadOnlyList<string> All { get; } = [Silence, Reset, SirenTest, Rebirth];
+    public static IReadOnlyList<string> All { get; } = [Silence, Reset, SirenTest, Arm, Disarm, Rebirth, Snapshot];
 }
 
 /// <summary>Body of a command. All fields are optional.</summary>
@@ -21,6 +24,12 @@ public sealed record CommandRequest
 
     /// <summary>For <c>siren-test</c>: how long to sound.</summary>
     public double? Seconds { get; init; }
+
+    /// <summary>For <c>arm</c>, <c>disarm</c> and <c>snapshot</c>: the camera.</summary>
+    public string? Camera { get; init; }
+
+    /// <summary>For <c>arm</c> and <c>disarm</c>: one zone of the camera, or every zone when omitted.</summary>
+    public string? Zone { get; init; }
 }
 
 /// <summary>Published to the request's MQTT 5 response topic, with its correlation data.</summary>

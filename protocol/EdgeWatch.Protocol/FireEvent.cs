@@ -41,6 +41,10 @@ public sealed record FireEvent
     public required string Site { get; init; }
     public required string Gateway { get; init; }
     public required string Group { get; init; }
+
+    /// <summary>Identifies one run of the gateway process; <see cref="MonotonicMs"/> counts from that run's start.</summary>
+    public Guid Boot { get; init; }
+
     public required FireEventKind Kind { get; init; }
 
     /// <summary>Household id, or null for group-level events (silence, reset, mains).</summary>
@@ -69,4 +73,7 @@ public sealed record FireEvent
     /// <summary>True for events raised by fire inputs (alarm lane); false for trouble-lane events.</summary>
     [JsonIgnore]
     public bool IsFireLane => Kind is not (FireEventKind.Trouble or FireEventKind.TroubleCleared);
+
+    [JsonIgnore]
+    public Lane Lane => IsFireLane ? Lane.Fire : Lane.Trouble;
 }

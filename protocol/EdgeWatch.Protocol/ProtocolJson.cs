@@ -11,6 +11,10 @@ namespace EdgeWatch.Protocol;
 [JsonSerializable(typeof(GatewayStatus))]
 [JsonSerializable(typeof(CommandRequest))]
 [JsonSerializable(typeof(CommandResponse))]
+[JsonSerializable(typeof(Heartbeat))]
+[JsonSerializable(typeof(MotionEvent))]
+[JsonSerializable(typeof(DesiredConfig))]
+[JsonSerializable(typeof(ReportedConfig))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
 
 /// <summary>Serialises and validates payloads. Bad payloads give a <see cref="PayloadException"/> that says what is wrong.</summary>
@@ -20,6 +24,32 @@ public static class ProtocolJson
     public static byte[] Serialize(GatewayStatus s) => JsonSerializer.SerializeToUtf8Bytes(s, ProtocolJsonContext.Default.GatewayStatus);
     public static byte[] Serialize(CommandResponse r) => JsonSerializer.SerializeToUtf8Bytes(r, ProtocolJsonContext.Default.CommandResponse);
     public static byte[] Serialize(CommandRequest r) => JsonSerializer.SerializeToUtf8Bytes(r, ProtocolJsonContext.Default.CommandRequest);
+
+    public static byte[] Serialize(Heartbeat h) => JsonSerializer.SerializeToUtf8Bytes(h, ProtocolJsonContext.Default.Heartbeat);
+    public static byte[] Serialize(MotionEvent m) => JsonSerializer.SerializeToUtf8Bytes(m, ProtocolJsonContext.Default.MotionEvent);
+    public static byte[] Serialize(DesiredConfig c) => JsonSerializer.SerializeToUtf8Bytes(c, ProtocolJsonContext.Default.DesiredConfig);
+    public static byte[] Serialize(ReportedConfig c) => JsonSerializer.SerializeToUtf8Bytes(c, ProtocolJsonContext.Default.ReportedConfig);
+
+    public static Heartbeat DeserializeHeartbeat(ReadOnlySpan<byte> utf8) => Read(utf8, ProtocolJsonContext.Default.Heartbeat, "heartbeat");
+    public static MotionEvent DeserializeMotion(ReadOnlySpan<byte> utf8) => Read(utf8, ProtocolJsonContext.Default.MotionEvent, "motion event");
+    public static DesiredConfig DeserializeDesiredConfig(ReadOnlySpan<byte> utf8) => Read(utf8, ProtocolJsonContext.Default.DesiredConfig, "desired configuration");
+    public static ReportedConfig DeserializeReportedConfig(ReadOnlySpan<byte> utf8) => Read(utf8, ProtocolJsonContext.Default.ReportedConfig, "reported configuration");
+
+    private static T Read<T>(ReadOnlySpan<byte> utf8, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what)
+        where T : class
+    {
+        T? value;
+        try
+        {
+            value = JsonSerializer.Deserialize(utf8, type);
+        }
+        catch (JsonException ex)
+        {
+            throw new PayloadException($"{what} is not valid JSON for schema v{ProtocolVersion.Current}: {ex.Message}", ex);
+        }
+
+        return value ?? throw new PayloadException($"{what} payload is null");
+    }
 
     public static GatewayStatus DeserializeStatus(ReadOnlySpan<byte> utf8)
     {

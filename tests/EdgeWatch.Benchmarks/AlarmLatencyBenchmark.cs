@@ -82,7 +82,7 @@ internal static class AlarmLatencyBenchmark
         var hosts = new List<IHost>();
         for (var g = 1; g <= gateways; g++)
         {
-            var settings = GatewayHost.SimulatedSettings("town", $"gw-g{g}", $"g{g}", brokerPort);
+            var settings = GatewayHost.SimulatedSettings("town", $"gw-g{g}", $"g{g}", brokerPort, Path.Combine(dir, $"gw-g{g}"));
             settings["FireSafety:Debounce"] = debounce.ToString();
             var host = GatewayHost.Create([], settings, b => b.ClearProviders());
             await host.StartAsync();

@@ -15,7 +15,7 @@ public class FireAlarmPathTests
 {
     private static Dictionary<string, string?> GatewaySettings(int brokerPort)
     {
-        var settings = GatewayHost.SimulatedSettings("town", "gw-g1", "g1", brokerPort);
+        var settings = GatewayHost.SimulatedSettings("town", "gw-g1", "g1", brokerPort, Path.Combine(Path.GetTempPath(), "edgewatch-test-" + Guid.NewGuid().ToString("N")));
         settings["Mqtt:ReconnectMinDelay"] = "00:00:00.100";
         settings["Mqtt:ReconnectMaxDelay"] = "00:00:01";
         return settings;
@@ -96,14 +96,14 @@ public class FireAlarmPathTests
         await gateway.StartAsync();
         var board = gateway.Services.GetRequiredService<SimulatedBoard>();
         var engine = gateway.Services.GetRequiredService<FireSafetyEngine>();
-        var lanes = gateway.Services.GetRequiredService<Gateway.Uplink.EventLanes>();
+        var outbox = gateway.Services.GetRequiredService<Gateway.Uplink.Outbox>();
 
         board.Trip("h2.call-point.inside");
         time.Advance(TimeSpan.FromMilliseconds(200));
 
         Assert.Equal(GroupState.Alarm, engine.State);
         Assert.All(board.Profile.Channels.Where(c => c.Kind == Hardware.Profiles.ChannelKind.Siren), s => Assert.True(board.IsOn(s.Id)));
-        Assert.Equal(1, lanes.FirePending);
+        Assert.Equal(1, outbox.Backlog[0]); // the alarm waits, durably, for the network
         await gateway.StopAsync();
     }
 

@@ -60,7 +60,7 @@ public sealed class DemoSite : IAsyncDisposable
 
         for (var g = 1; g <= groups; g++)
         {
-            var gatewaySettings = GatewayHost.SimulatedSettings("town", $"gw-g{g}", $"g{g}", site.BrokerPort);
+            var gatewaySettings = GatewayHost.SimulatedSettings("town", $"gw-g{g}", $"g{g}", site.BrokerPort, Path.Combine(dir, $"gw-g{g}"));
             gatewaySettings["Logging:LogLevel:Microsoft"] = "Warning";
             var host = GatewayHost.Create([], gatewaySettings);
             await host.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -25,38 +25,75 @@ public sealed class PlausibleClock : IClockSync
     public bool IsSynced(DateTimeOffset now) => now >= Earliest;
 }
 
-/// <summary>Stamps events with a UUIDv7 id, the gateway's sequence number, wall and monotonic time.</summary>
-public sealed class FireEventFactory(GatewayIdentity identity, TimeProvider time, IClockSync clock)
+/// <summary>
+/// Stamps every message a gateway sends: a UUIDv7 id, the gateway's sequence number (shared by all lanes and
+/// continued across restarts from the outbox), the boot id, wall and monotonic time, and whether the wall clock is synced.
+/// </summary>
+public sealed class EventStamper(TimeProvider time, IClockSync clock)
 {
     private readonly long _origin = time.GetTimestamp();
     private long _seq;
 
-    public GatewayIdentity Identity { get; } = identity;
+    public Guid Boot { get; } = Guid.CreateVersion7();
 
     public long LastSeq => Interlocked.Read(ref _seq);
 
     /// <summary>Continues numbering after <paramref name="seq"/> (for a store that survived a restart).</summary>
-    public void ContinueAfter(long seq) => Interlocked.Exchange(ref _seq, Math.Max(seq, Interlocked.Read(ref _seq)));
+    public void ContinueAfter(long seq)
+    {
+        long current;
+        do
+        {
+            current = Interlocked.Read(ref _seq);
+            if (seq <= current)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _seq, seq, current) != current);
+    }
+
+    public Stamp Next()
+    {
+        var now = time.GetUtcNow();
+        return new Stamp(Guid.CreateVersion7(now), Interlocked.Increment(ref _seq), Boot, now, (long)time.GetElapsedTime(_origin).TotalMilliseconds, clock.IsSynced(now));
+    }
+}
+
+public readonly record struct Stamp(Guid Id, long Seq, Guid Boot, DateTimeOffset WallTime, long MonotonicMs, bool ClockSynced);
+
+/// <summary>Creates fire-safety events for this gateway.</summary>
+public sealed class FireEventFactory(GatewayIdentity identity, EventStamper stamper)
+{
+    public FireEventFactory(GatewayIdentity identity, TimeProvider time, IClockSync clock)
+        : this(identity, new EventStamper(time, clock))
+    {
+    }
+
+    public GatewayIdentity Identity { get; } = identity;
+
+    public EventStamper Stamper { get; } = stamper;
 
     public FireEvent Create(FireEventKind kind, string? household = null, string? channel = null, string? cause = null, double? value = null, bool test = false)
     {
-        var now = time.GetUtcNow();
+        var s = Stamper.Next();
         return new FireEvent
         {
-            Id = Guid.CreateVersion7(now),
-            Seq = Interlocked.Increment(ref _seq),
+            Id = s.Id,
+            Seq = s.Seq,
             Site = Identity.Site,
             Gateway = Identity.Gateway,
             Group = Identity.Group,
+            Boot = s.Boot,
             Kind = kind,
             Household = household,
             Channel = channel,
             Cause = cause,
             Value = value,
             Test = test,
-            WallTime = now,
-            MonotonicMs = (long)time.GetElapsedTime(_origin).TotalMilliseconds,
-            ClockSynced = clock.IsSynced(now),
+            WallTime = s.WallTime,
+            MonotonicMs = s.MonotonicMs,
+            ClockSynced = s.ClockSynced,
         };
     }
 }

@@ -17,7 +17,7 @@ public sealed class FireSafetyEngine : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Board _board;
-    private readonly FireSafetyOptions _options;
+    private FireSafetyOptions _options;
     private readonly FireEventFactory _events;
     private readonly IFireEventSink _sink;
     private readonly TimeProvider _time;
@@ -549,6 +549,37 @@ public sealed class FireSafetyEngine : IDisposable
         }
 
         Raised?.Invoke(e);
+    }
+
+    public FireSafetyOptions Options
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _options;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies new settings without a restart (remote configuration). Running timers keep their current deadline; new
+    /// debounces, silences and sirens use the new values. The caller has validated <paramref name="options"/>.
+    /// </summary>
+    public void ApplyOptions(FireSafetyOptions options)
+    {
+        lock (_gate)
+        {
+            _options = options;
+            _sirens.ApplyOptions(options);
+            foreach (var (_, detector) in _heat.Values)
+            {
+                detector.Options = options;
+            }
+
+            _scanTimer?.Change(options.ScanInterval, options.ScanInterval);
+            _heatTimer?.Change(options.HeatSampleInterval, options.HeatSampleInterval);
+        }
     }
 
     public void Dispose()

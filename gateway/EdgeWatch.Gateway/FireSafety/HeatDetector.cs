@@ -18,6 +18,8 @@ public enum HeatChange
 /// </summary>
 public sealed class HeatDetector(FireSafetyOptions options)
 {
+    public FireSafetyOptions Options { get; set; } = options;
+
     private readonly List<(double Seconds, double Celsius)> _window = [];
     private int _aboveThreshold;
     private int _failures;
@@ -34,7 +36,7 @@ public sealed class HeatDetector(FireSafetyOptions options)
         {
             _failures++;
             _aboveThreshold = 0;
-            if (!Lost && _failures >= options.ProbeLostAfterFailures)
+            if (!Lost && _failures >= Options.ProbeLostAfterFailures)
             {
                 Lost = true;
                 _window.Clear();
@@ -49,7 +51,7 @@ public sealed class HeatDetector(FireSafetyOptions options)
         var recovered = Lost;
         Lost = false;
 
-        var windowSeconds = options.RateOfRiseWindow.TotalSeconds;
+        var windowSeconds = Options.RateOfRiseWindow.TotalSeconds;
         _window.Add((atSeconds, celsius));
         // Keep samples covering just over one window.
         while (_window.Count > 2 && atSeconds - _window[1].Seconds >= windowSeconds)
@@ -57,12 +59,12 @@ public sealed class HeatDetector(FireSafetyOptions options)
             _window.RemoveAt(0);
         }
 
-        _aboveThreshold = celsius >= options.HeatThresholdCelsius ? _aboveThreshold + 1 : 0;
-        var fixedAlarm = _aboveThreshold >= options.HeatConfirmSamples;
+        _aboveThreshold = celsius >= Options.HeatThresholdCelsius ? _aboveThreshold + 1 : 0;
+        var fixedAlarm = _aboveThreshold >= Options.HeatConfirmSamples;
 
         var sustained = _window.Count >= 3 && atSeconds - _window[0].Seconds >= windowSeconds - 1e-9;
         LastRatePerMinute = _window.Count >= 2 ? TheilSenSlope(_window) * 60.0 : null;
-        var rorAlarm = sustained && LastRatePerMinute >= options.RateOfRiseCelsiusPerMinute;
+        var rorAlarm = sustained && LastRatePerMinute >= Options.RateOfRiseCelsiusPerMinute;
 
         if (!InAlarm && (fixedAlarm || rorAlarm))
         {
@@ -71,7 +73,7 @@ public sealed class HeatDetector(FireSafetyOptions options)
         }
 
         // Restore once below threshold with a margin and no longer rising fast.
-        if (InAlarm && celsius < options.HeatThresholdCelsius - 2.0 && !(LastRatePerMinute >= options.RateOfRiseCelsiusPerMinute / 2))
+        if (InAlarm && celsius < Options.HeatThresholdCelsius - 2.0 && !(LastRatePerMinute >= Options.RateOfRiseCelsiusPerMinute / 2))
         {
             InAlarm = false;
             return HeatChange.Restored;

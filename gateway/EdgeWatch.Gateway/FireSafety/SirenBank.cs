@@ -14,7 +14,7 @@ internal sealed class SirenBank : IDisposable
 {
     private readonly Lock _gate;
     private readonly TimeProvider _time;
-    private readonly FireSafetyOptions _options;
+    private FireSafetyOptions _options;
     private readonly IReadOnlyList<IDigitalOutput> _sirens;
     private readonly IReadOnlyList<IDigitalOutput> _strobes;
     private readonly Dictionary<string, IDigitalInput> _feedback = [];
@@ -42,6 +42,8 @@ internal sealed class SirenBank : IDisposable
     }
 
     public bool Sounding { get; private set; }
+
+    public void ApplyOptions(FireSafetyOptions options) => _options = options;
 
     /// <summary>Stopwatch timestamp at which the last siren of the group was last switched on.</summary>
     public long LastSoundedAt { get; private set; }

@@ -9,8 +9,9 @@ namespace EdgeWatch.Gateway.Hosting;
 public static class GatewayHost
 {
     /// <summary>Settings for an in-process gateway on a simulated board, talking to a broker on loopback.</summary>
-    public static Dictionary<string, string?> SimulatedSettings(string site, string gateway, string group, int brokerPort, string profile = "rpi4-mcp23017") => new()
+    public static Dictionary<string, string?> SimulatedSettings(string site, string gateway, string group, int brokerPort, string stateDirectory, string profile = "rpi4-mcp23017") => new()
     {
+        ["Uplink:StateDirectory"] = stateDirectory,
         ["Gateway:Site"] = site,
         ["Gateway:Id"] = gateway,
         ["Gateway:Group"] = group,

@@ -1,6 +1,7 @@
 using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
 using EdgeWatch.Gateway.FireSafety;
+using EdgeWatch.Gateway.Remote;
 using EdgeWatch.Gateway.Uplink;
 using EdgeWatch.Hardware;
 using EdgeWatch.Hardware.Ds18b20;
@@ -30,6 +31,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<HardwareOptions>, HardwareOptionsValidator>();
         services.AddSingleton<IValidateOptions<FireSafetyOptions>, FireSafetyOptionsValidator>();
         services.AddSingleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>();
+        services.AddOptions<UplinkOptions>().BindConfiguration(UplinkOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UplinkOptions>, UplinkOptionsValidator>();
 
         services.AddSingleton(sp => BoardProfiles.Load(sp.GetRequiredService<IOptions<HardwareOptions>>().Value.Profile));
         services.AddSingleton(sp => IsSimulated(sp)
@@ -47,13 +50,19 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<IOneWireProbeFactory>()));
 
         services.AddSingleton<IClockSync, PlausibleClock>();
+        services.AddSingleton(sp => new EventStamper(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IClockSync>()));
+        services.AddSingleton(sp => new Outbox(
+            Path.Combine(StateDirectory(sp), "outbox.db"),
+            sp.GetRequiredService<IOptions<UplinkOptions>>().Value.OutboxBudgetBytes,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
         {
             var g = sp.GetRequiredService<IOptions<GatewayOptions>>().Value;
-            return new FireEventFactory(new GatewayIdentity(g.Site, g.Id, g.Group), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IClockSync>());
+            var stamper = sp.GetRequiredService<EventStamper>();
+            stamper.ContinueAfter(sp.GetRequiredService<Outbox>().LastSeq); // sequence numbers survive restarts
+            return new FireEventFactory(new GatewayIdentity(g.Site, g.Id, g.Group), stamper);
         });
-        services.AddSingleton<EventLanes>();
-        services.AddSingleton<IFireEventSink>(sp => sp.GetRequiredService<EventLanes>());
+        services.AddSingleton<IFireEventSink>(sp => new OutboxSink(sp.GetRequiredService<Outbox>()));
         services.AddSingleton(sp =>
         {
             // The alarm path gets its own timer thread, unless a test injected its own clock.
@@ -69,11 +78,39 @@ public static class GatewayServiceCollectionExtensions
                 alarmClock);
         });
 
+        services.AddSingleton(sp => new ArmingState(StateDirectory(sp)));
+        services.AddSingleton(sp => new RemoteConfiguration(
+            sp.GetRequiredService<FireSafetyEngine>(),
+            StateDirectory(sp),
+            sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Id,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<RemoteConfiguration>>()));
+        services.AddSingleton<CommandHandler>();
+
         // Fire safety starts before anything that talks to the network.
         services.AddHostedService<FireSafetyService>();
         services.AddSingleton<MqttUplink>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttUplink>());
+        services.AddSingleton<HeartbeatService>();
+        services.AddHostedService(sp => sp.GetRequiredService<HeartbeatService>());
+        services.AddMetrics();
+        services.AddSingleton<UplinkMetrics>();
+        services.AddHealthChecks().AddCheck<UplinkHealthCheck>("uplink");
         return services;
+    }
+
+    private static string StateDirectory(IServiceProvider sp)
+    {
+        var dir = sp.GetRequiredService<IOptions<UplinkOptions>>().Value.ResolvedStateDirectory(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Id);
+        try
+        {
+            Directory.CreateDirectory(dir);
+            return dir;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"{UplinkOptions.Section}:StateDirectory '{dir}' cannot be created: {ex.Message}", ex);
+        }
     }
 
     private static bool IsSimulated(IServiceProvider sp) => sp.GetRequiredService<IOptions<HardwareOptions>>().Value.Driver == "simulated";
@@ -88,10 +125,12 @@ public static class GatewayServiceCollectionExtensions
 }
 
 /// <summary>Opens the board and starts the fire-safety engine at host start; stops it (sirens off) at host stop.</summary>
-internal sealed class FireSafetyService(FireSafetyEngine engine) : IHostedService
+internal sealed class FireSafetyService(FireSafetyEngine engine, RemoteConfiguration remote, UplinkMetrics metrics) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        _ = metrics;
+        remote.LoadPersisted(); // the last configuration the cloud sent survives a reboot
         engine.Start();
         return Task.CompletedTask;
     }

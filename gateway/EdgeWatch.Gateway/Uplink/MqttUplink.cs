@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Threading.RateLimiting;
 using EdgeWatch.Gateway.FireSafety;
 using EdgeWatch.Gateway.Hosting;
+using EdgeWatch.Gateway.Remote;
 using EdgeWatch.Protocol;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,35 +13,47 @@ using MQTTnet.Protocol;
 namespace EdgeWatch.Gateway.Uplink;
 
 /// <summary>
-/// The gateway's one supervised MQTT connection. It connects with a retained Will (offline), publishes a retained
-/// birth (online), subscribes to commands, then publishes queued events with QoS 1, fire lane first. An event leaves
-/// the queue only when the broker acknowledges it with success. On any failure it backs off with decorrelated jitter
-/// and reconnects from this loop; the disconnect handler only wakes the loop.
+/// The gateway's one supervised MQTT connection (see <see cref="MqttSupervisor"/>). It connects with a retained Will
+/// (offline), publishes a retained birth (online), subscribes to commands and to its desired configuration, then drains
+/// the durable <see cref="Outbox"/>: fire lane first, then trouble, motion, telemetry, oldest first within a lane. An
+/// entry leaves the outbox only when the broker acknowledged it with success. Non-fire lanes drain at a bounded rate;
+/// a fire alarm is never held back. An entry the broker refuses (for example reason 135, not authorized) stays, holds
+/// its lane for <see cref="UplinkOptions.RejectedRetryDelay"/>, and is reported in health and logs.
 /// </summary>
 public sealed class MqttUplink : BackgroundService
 {
-    private readonly EventLanes _queue;
-    private readonly FireSafetyEngine _engine;
+    private readonly Outbox _outbox;
+    private readonly CommandHandler _commands;
+    private readonly RemoteConfiguration _config;
     private readonly MqttOptions _mqtt;
+    private readonly UplinkOptions _uplink;
     private readonly GatewayOptions _gateway;
     private readonly TimeProvider _time;
     private readonly ILogger<MqttUplink> _logger;
-    private FireEvent? _inflight;
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly DateTimeOffset[] _laneBlockedUntil = new DateTimeOffset[4];
     private MqttSupervisor? _supervisor;
+    private long _published;
+    private long _rejected;
 
-    public MqttUplink(EventLanes queue, FireSafetyEngine engine, IOptions<MqttOptions> mqtt, IOptions<GatewayOptions> gateway, TimeProvider time, ILogger<MqttUplink> logger)
+    public MqttUplink(Outbox outbox, CommandHandler commands, RemoteConfiguration config, IOptions<MqttOptions> mqtt, IOptions<UplinkOptions> uplink,
+        IOptions<GatewayOptions> gateway, TimeProvider time, ILogger<MqttUplink> logger)
     {
-        _queue = queue;
-        _engine = engine;
+        _outbox = outbox;
+        _commands = commands;
+        _config = config;
         _mqtt = mqtt.Value;
+        _uplink = uplink.Value;
         _gateway = gateway.Value;
         _time = time;
         _logger = logger;
+        _outbox.Enqueued += _ => _wake.Release();
     }
 
     public bool Connected => _supervisor?.IsConnected ?? false;
-    public long Published { get; private set; }
-    public string? LastError => _supervisor?.LastError;
+    public long Published => Interlocked.Read(ref _published);
+    public long Rejected => Interlocked.Read(ref _rejected);
+    public string? LastError { get; private set; }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -55,9 +69,13 @@ public sealed class MqttUplink : BackgroundService
                 Options = BuildOptions,
                 Connected = OnConnectedAsync,
                 Session = PumpAsync,
-                Message = (client, e) => OnCommandAsync(client, e, stoppingToken),
+                Message = (client, e) => OnMessageAsync(client, e, stoppingToken),
                 Stopping = GoodbyeAsync,
-                Failed = reason => UplinkLog.ConnectFailed(_logger, _mqtt.Host, _mqtt.Port, reason),
+                Failed = reason =>
+                {
+                    LastError = reason;
+                    UplinkLog.ConnectFailed(_logger, _mqtt.Host, _mqtt.Port, reason);
+                },
             },
             new ReconnectBackoff(_mqtt.ReconnectMinDelay, _mqtt.ReconnectMaxDelay),
             _time);
@@ -66,7 +84,6 @@ public sealed class MqttUplink : BackgroundService
 
     private MqttClientOptions BuildOptions()
     {
-        var will = ProtocolJson.Serialize(new GatewayStatus { Gateway = _gateway.Id, Group = _gateway.Group, Online = false });
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_mqtt.Host, _mqtt.Port)
             .WithClientId(_mqtt.ClientId ?? $"gw-{_gateway.Site}-{_gateway.Id}")
@@ -76,7 +93,7 @@ public sealed class MqttUplink : BackgroundService
             .WithKeepAlivePeriod(_mqtt.KeepAlive)
             .WithTimeout(TimeSpan.FromSeconds(10))
             .WithWillTopic(Topics.Status(_gateway.Site, _gateway.Id))
-            .WithWillPayload(will)
+            .WithWillPayload(Status(online: false))
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (_mqtt.Username is not null)
@@ -92,90 +109,175 @@ public sealed class MqttUplink : BackgroundService
         return builder.Build();
     }
 
+    private byte[] Status(bool online) =>
+        ProtocolJson.Serialize(new GatewayStatus { Gateway = _gateway.Id, Group = _gateway.Group, Online = online, Since = _time.GetUtcNow() });
+
     private async Task OnConnectedAsync(IMqttClient client, CancellationToken ct)
     {
+        // Resubscribe on every connection (a broker restart may have lost the session).
         await client.SubscribeAsync(
             new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(f => f.WithTopic(Topics.CommandFilter(_gateway.Site, _gateway.Id)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+                .WithTopicFilter(f => f.WithTopic(Topics.DesiredConfig(_gateway.Site, _gateway.Id)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
                 .Build(),
             ct).ConfigureAwait(false);
+        await PublishBirthAsync(client, ct).ConfigureAwait(false);
+        var waiting = _outbox.Backlog.Sum();
+        UplinkLog.Connected(_logger, _mqtt.Host, _mqtt.Port, waiting);
+    }
 
-        await client.PublishAsync(
+    private Task<MqttClientPublishResult> PublishBirthAsync(IMqttClient client, CancellationToken ct) =>
+        client.PublishAsync(
             new MqttApplicationMessageBuilder()
                 .WithTopic(Topics.Status(_gateway.Site, _gateway.Id))
-                .WithPayload(ProtocolJson.Serialize(new GatewayStatus { Gateway = _gateway.Id, Group = _gateway.Group, Online = true, Since = _time.GetUtcNow() }))
+                .WithPayload(Status(online: true))
                 .WithRetainFlag()
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .Build(),
-            ct).ConfigureAwait(false);
-        UplinkLog.Connected(_logger, _mqtt.Host, _mqtt.Port);
-    }
+            ct);
+
+    private bool LaneBlocked(Lane lane) => _laneBlockedUntil[(int)lane] > _time.GetUtcNow();
 
     private async Task PumpAsync(IMqttClient client, CancellationToken ct)
     {
+        // A fresh bucket per connection: the backlog after a reconnect drains at a bounded rate.
+        using var drain = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, _uplink.DrainRatePerSecond / 10),
+            TokensPerPeriod = Math.Max(1, _uplink.DrainRatePerSecond / 10),
+            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+            QueueLimit = 1,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+
         while (true)
         {
-            var e = _inflight ?? await _queue.TakeAsync(ct).ConfigureAwait(false);
-            _inflight = e;
-            var topic = e.IsFireLane ? Topics.FireEvents(e.Site, e.Gateway) : Topics.TroubleEvents(e.Site, e.Gateway);
+            ct.ThrowIfCancellationRequested();
+            var entry = _outbox.PeekNext(LaneBlocked);
+            if (entry is null)
+            {
+                // Wait for new work, or for a blocked lane's retry time.
+                await _wake.WaitAsync(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+                continue;
+            }
+
+            if (entry.Lane != Lane.Fire)
+            {
+                using var lease = drain.AttemptAcquire();
+                if (!lease.IsAcquired)
+                {
+                    // Out of tokens: wait briefly, then look again, so a fire alarm raised meanwhile goes first.
+                    await Task.Delay(TimeSpan.FromMilliseconds(5), _time, ct).ConfigureAwait(false);
+                    continue;
+                }
+            }
+
             var message = new MqttApplicationMessageBuilder()
-                .WithTopic(topic)
-                .WithPayload(ProtocolJson.Serialize(e))
-                .WithContentType("application/json")
+                .WithTopic(entry.Topic)
+                .WithPayload(entry.Payload)
+                .WithContentType(entry.Kind == "snapshot" ? "image/jpeg" : "application/json")
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .Build();
             var result = await client.PublishAsync(message, ct).ConfigureAwait(false);
-            if (!result.IsSuccess)
+            if (result.IsSuccess)
             {
-                // A PUBACK with an error reason (for example 135, not authorized) is not a delivery.
-                UplinkLog.Rejected(_logger, e.Seq, result.ReasonCode.ToString(), result.ReasonString);
-                throw new InvalidOperationException($"broker rejected seq {e.Seq}: {result.ReasonCode} {result.ReasonString}");
+                _outbox.Delete(entry);
+                Interlocked.Increment(ref _published);
+                continue;
             }
 
-            _inflight = null;
-            Published++;
+            // A PUBACK with an error reason is not a delivery: keep the entry, hold its lane, say so.
+            Interlocked.Increment(ref _rejected);
+            LastError = $"broker refused {entry.Kind} seq {entry.Seq} on {entry.Topic}: {(int)result.ReasonCode} {result.ReasonCode} {result.ReasonString}";
+            UplinkLog.Rejected(_logger, entry.Kind, entry.Seq, entry.Topic, (int)result.ReasonCode, result.ReasonCode.ToString(), result.ReasonString);
+            _laneBlockedUntil[(int)entry.Lane] = _time.GetUtcNow() + _uplink.RejectedRetryDelay;
         }
     }
 
-    private async Task OnCommandAsync(IMqttClient client, MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
+    private async Task OnMessageAsync(IMqttClient client, MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
     {
         var msg = e.ApplicationMessage;
+        var payload = msg.Payload.ToArray();
+        if (msg.Topic == Topics.DesiredConfig(_gateway.Site, _gateway.Id))
+        {
+            await OnDesiredConfigAsync(client, payload, ct).ConfigureAwait(false);
+            return;
+        }
+
         var name = msg.Topic[(msg.Topic.LastIndexOf('/') + 1)..];
         CommandResult result;
-        try
+        if (name == CommandNames.Rebirth)
         {
-            var request = ProtocolJson.DeserializeCommand(msg.Payload.ToArray());
-            var source = $"mqtt:{request.Source ?? "unknown"}";
-            result = name switch
-            {
-                CommandNames.Silence => _engine.Silence(source),
-                CommandNames.Reset => _engine.Reset(source),
-                CommandNames.SirenTest => _engine.StartSirenTest(request.Seconds is { } s and > 0 and <= 600 ? TimeSpan.FromSeconds(s) : null),
-                _ => CommandResult.Refused($"unknown command '{name}'; known: {string.Join(", ", CommandNames.All)}"),
-            };
+            await PublishBirthAsync(client, ct).ConfigureAwait(false);
+            result = CommandResult.Ok("birth republished");
         }
-        catch (PayloadException ex)
+        else
         {
-            result = CommandResult.Refused(ex.Message);
+            try
+            {
+                result = _commands.Handle(name, ProtocolJson.DeserializeCommand(payload));
+            }
+            catch (PayloadException ex)
+            {
+                result = CommandResult.Refused(ex.Message);
+            }
         }
 
         UplinkLog.Command(_logger, name, result.Accepted, result.Message);
         if (!string.IsNullOrEmpty(msg.ResponseTopic))
         {
-            var response = new MqttApplicationMessageBuilder()
+            await TryPublishAsync(client, new MqttApplicationMessageBuilder()
                 .WithTopic(msg.ResponseTopic)
                 .WithPayload(ProtocolJson.Serialize(new CommandResponse { Command = name, Accepted = result.Accepted, Message = result.Message }))
                 .WithCorrelationData(msg.CorrelationData)
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build();
-            try
+                .Build(), ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task OnDesiredConfigAsync(IMqttClient client, byte[] payload, CancellationToken ct)
+    {
+        if (payload.Length == 0)
+        {
+            return; // retained message cleared
+        }
+
+        ReportedConfig report;
+        try
+        {
+            report = _config.Apply(ProtocolJson.DeserializeDesiredConfig(payload));
+        }
+        catch (PayloadException ex)
+        {
+            report = new ReportedConfig
             {
-                await client.PublishAsync(response, ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                UplinkLog.ConnectFailed(_logger, _mqtt.Host, _mqtt.Port, ex.Message);
-            }
+                Gateway = _gateway.Id,
+                RunningVersion = _config.RunningVersion,
+                RequestedVersion = -1,
+                Applied = false,
+                Errors = [ex.Message],
+                At = _time.GetUtcNow(),
+            };
+        }
+
+        await TryPublishAsync(client, new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.ReportedConfig(_gateway.Site, _gateway.Id))
+            .WithPayload(ProtocolJson.Serialize(report))
+            .WithRetainFlag()
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build(), ct).ConfigureAwait(false);
+    }
+
+    private async Task TryPublishAsync(IMqttClient client, MqttApplicationMessage message, CancellationToken ct)
+    {
+        try
+        {
+            await client.PublishAsync(message, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            UplinkLog.ConnectFailed(_logger, _mqtt.Host, _mqtt.Port, ex.Message);
         }
     }
 
@@ -187,7 +289,7 @@ public sealed class MqttUplink : BackgroundService
             await client.PublishAsync(
                 new MqttApplicationMessageBuilder()
                     .WithTopic(Topics.Status(_gateway.Site, _gateway.Id))
-                    .WithPayload(ProtocolJson.Serialize(new GatewayStatus { Gateway = _gateway.Id, Group = _gateway.Group, Online = false, Since = _time.GetUtcNow() }))
+                    .WithPayload(Status(online: false))
                     .WithRetainFlag()
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build(),
@@ -199,22 +301,28 @@ public sealed class MqttUplink : BackgroundService
             UplinkLog.ConnectFailed(_logger, _mqtt.Host, _mqtt.Port, ex.Message);
         }
     }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
 }
 
 internal static partial class UplinkLog
 {
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "MQTT connected to {Host}:{Port}")]
-    public static partial void Connected(ILogger logger, string host, int port);
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "MQTT connected to {Host}:{Port}; {Backlog} entries waiting in the outbox")]
+    public static partial void Connected(ILogger logger, string host, int port, int backlog);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "MQTT connection to {Host}:{Port}: {Reason}; fire safety continues locally, reconnecting with backoff")]
     public static partial void ConnectFailed(ILogger logger, string host, int port, string reason);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Broker rejected event seq {Seq}: {Reason} {Detail}; keeping it for retry")]
-    public static partial void Rejected(ILogger logger, long seq, string reason, string? detail);
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Broker refused {Kind} seq {Seq} on {Topic}: reason {Code} {Reason} {Detail}; kept in the outbox and retried")]
+    public static partial void Rejected(ILogger logger, string kind, long seq, string topic, int code, string reason, string? detail);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Command {Command}: accepted {Accepted}, {Message}")]
     public static partial void Command(ILogger logger, string command, bool accepted, string message);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "MQTT uplink disabled by configuration (Mqtt:Enabled=false); events are only logged locally")]
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "MQTT uplink disabled by configuration (Mqtt:Enabled=false); events stay in the outbox")]
     public static partial void Disabled(ILogger logger);
 }

@@ -1,0 +1,352 @@
+using System.Globalization;
+using EdgeWatch.Protocol;
+using Microsoft.Data.Sqlite;
+
+namespace EdgeWatch.Gateway.Uplink;
+
+/// <summary>One waiting message.</summary>
+public sealed record OutboxEntry(long Position, Lane Lane, string Kind, string Topic, byte[] Payload, long Seq, DateTimeOffset Created);
+
+/// <summary>What happened to an enqueued message.</summary>
+public enum EnqueueOutcome
+{
+    Stored,
+
+    /// <summary>Stored although the outbox is over its budget (fire and trouble are never dropped).</summary>
+    StoredOverBudget,
+
+    /// <summary>Dropped because the outbox is full (telemetry and motion only); counted.</summary>
+    Dropped,
+}
+
+/// <summary>A payload refused before it was queued; the message says why.</summary>
+public sealed class PayloadTooLargeException : Exception
+{
+    public PayloadTooLargeException(string message) : base(message) { }
+    public PayloadTooLargeException() { }
+    public PayloadTooLargeException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>
+/// The gateway's durable store-and-forward outbox: SQLite in WAL mode. Fire and trouble entries are committed with
+/// <c>synchronous=FULL</c> (fsync) before <see cref="Enqueue"/> returns; motion and telemetry with <c>NORMAL</c>.
+/// Entries come out highest lane first, in insertion order within a lane, and are deleted only after the broker
+/// acknowledged them. Over the disk budget, telemetry is dropped first, then motion snapshots, then motion events;
+/// fire and trouble never. Every drop is counted (and the counts survive restarts).
+/// </summary>
+public sealed class Outbox : IDisposable
+{
+    private readonly SqliteConnection _db;
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly int[] _counts = new int[4];
+    private readonly long[] _dropped = new long[4];
+    private long _bytes;
+    private long _lastSeq;
+    private bool? _fullSync;
+
+    public Outbox(string path, long budgetBytes, TimeProvider time)
+    {
+        BudgetBytes = budgetBytes;
+        _time = time;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _db.Open();
+        Exec("""
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS outbox (
+                pos INTEGER PRIMARY KEY AUTOINCREMENT,
+                lane INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                topic TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                seq INTEGER NOT NULL,
+                created_ticks INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS outbox_by_lane ON outbox(lane, pos);
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            """);
+        using (var cmd = _db.CreateCommand())
+        {
+            cmd.CommandText = "SELECT lane, COUNT(*), COALESCE(SUM(length(payload)), 0) FROM outbox GROUP BY lane";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                _counts[r.GetInt32(0)] = r.GetInt32(1);
+                _bytes += r.GetInt64(2);
+            }
+        }
+
+        _lastSeq = Meta("last_seq");
+        for (var lane = 0; lane < 4; lane++)
+        {
+            _dropped[lane] = Meta($"dropped_{lane}");
+        }
+    }
+
+    public long BudgetBytes { get; }
+
+    /// <summary>The highest sequence number ever stored; a restarted gateway continues after it.</summary>
+    public long LastSeq
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastSeq;
+            }
+        }
+    }
+
+    public long Bytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _bytes;
+            }
+        }
+    }
+
+    /// <summary>Entries waiting per lane (fire, trouble, motion, telemetry).</summary>
+    public int[] Backlog
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _counts];
+            }
+        }
+    }
+
+    /// <summary>Entries dropped per lane because the outbox was full.</summary>
+    public long[] Dropped
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _dropped];
+            }
+        }
+    }
+
+    /// <summary>Raised after every enqueue, so the uplink can wake up.</summary>
+    public event Action<Lane>? Enqueued;
+
+    private void Exec(string sql)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private long Meta(string key)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT value FROM meta WHERE key = $k";
+        cmd.Parameters.AddWithValue("$k", key);
+        return cmd.ExecuteScalar() is long v ? v : 0;
+    }
+
+    private void SetMeta(SqliteTransaction tx, string key, long value)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "INSERT INTO meta (key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+        cmd.Parameters.AddWithValue("$k", key);
+        cmd.Parameters.AddWithValue("$v", value);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static int DropClass(Lane lane, string kind) => lane switch
+    {
+        Lane.Telemetry => 0,
+        Lane.Motion when kind == "snapshot" => 1,
+        Lane.Motion => 2,
+        _ => int.MaxValue, // fire and trouble: never dropped
+    };
+
+    /// <summary>Stores a message durably. Throws <see cref="PayloadTooLargeException"/> for a payload over the wire limits.</summary>
+    public EnqueueOutcome Enqueue(Lane lane, string kind, string topic, byte[] payload, long seq)
+    {
+        var limit = kind == "snapshot" ? WireLimits.MaxSnapshotBytes : WireLimits.MaxPayloadBytes;
+        if (payload.Length > limit)
+        {
+            throw new PayloadTooLargeException(
+                string.Create(CultureInfo.InvariantCulture, $"{kind} for {topic} is {payload.Length / 1024.0:0.#} KiB; the limit is {limit / 1024} KiB"));
+        }
+
+        var outcome = EnqueueOutcome.Stored;
+        lock (_gate)
+        {
+            var durable = lane <= Lane.Trouble;
+            if (_fullSync != durable)
+            {
+                Exec(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+                _fullSync = durable;
+            }
+
+            using var tx = _db.BeginTransaction();
+            var newClass = DropClass(lane, kind);
+            for (var dropClass = 0; _bytes + payload.Length > BudgetBytes && dropClass <= Math.Min(newClass, 2); dropClass++)
+            {
+                EvictOldest(tx, dropClass, _bytes + payload.Length - BudgetBytes);
+            }
+
+            if (_bytes + payload.Length > BudgetBytes)
+            {
+                if (newClass != int.MaxValue)
+                {
+                    _dropped[(int)lane]++;
+                    SetMeta(tx, $"dropped_{(int)lane}", _dropped[(int)lane]);
+                    if (seq > _lastSeq)
+                    {
+                        _lastSeq = seq;
+                        SetMeta(tx, "last_seq", seq);
+                    }
+
+                    tx.Commit();
+                    return EnqueueOutcome.Dropped;
+                }
+
+                outcome = EnqueueOutcome.StoredOverBudget;
+            }
+
+            using (var cmd = _db.CreateCommand())
+            {
+                cmd.Transaction = tx;
+                cmd.CommandText = "INSERT INTO outbox (lane, kind, topic, payload, seq, created_ticks) VALUES ($l, $k, $t, $p, $s, $c)";
+                cmd.Parameters.AddWithValue("$l", (int)lane);
+                cmd.Parameters.AddWithValue("$k", kind);
+                cmd.Parameters.AddWithValue("$t", topic);
+                cmd.Parameters.AddWithValue("$p", payload);
+                cmd.Parameters.AddWithValue("$s", seq);
+                cmd.Parameters.AddWithValue("$c", _time.GetUtcNow().UtcTicks);
+                cmd.ExecuteNonQuery();
+            }
+
+            if (seq > _lastSeq)
+            {
+                _lastSeq = seq;
+                SetMeta(tx, "last_seq", seq);
+            }
+
+            tx.Commit();
+            _counts[(int)lane]++;
+            _bytes += payload.Length;
+        }
+
+        Enqueued?.Invoke(lane);
+        return outcome;
+    }
+
+    private void EvictOldest(SqliteTransaction tx, int dropClass, long needBytes)
+    {
+        var (lane, kindFilter) = dropClass switch
+        {
+            0 => (Lane.Telemetry, (string?)null),
+            1 => (Lane.Motion, "= 'snapshot'"),
+            _ => (Lane.Motion, "<> 'snapshot'"),
+        };
+        var victims = new List<(long Pos, int Size)>();
+        using (var cmd = _db.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = $"SELECT pos, length(payload) FROM outbox WHERE lane = $l {(kindFilter is null ? "" : "AND kind " + kindFilter)} ORDER BY pos";
+            cmd.Parameters.AddWithValue("$l", (int)lane);
+            using var r = cmd.ExecuteReader();
+            long freed = 0;
+            while (freed < needBytes && r.Read())
+            {
+                victims.Add((r.GetInt64(0), r.GetInt32(1)));
+                freed += r.GetInt32(1);
+            }
+        }
+
+        foreach (var (pos, size) in victims)
+        {
+            using var del = _db.CreateCommand();
+            del.Transaction = tx;
+            del.CommandText = "DELETE FROM outbox WHERE pos = $p";
+            del.Parameters.AddWithValue("$p", pos);
+            del.ExecuteNonQuery();
+            _counts[(int)lane]--;
+            _bytes -= size;
+            _dropped[(int)lane]++;
+        }
+
+        if (victims.Count > 0)
+        {
+            SetMeta(tx, $"dropped_{(int)lane}", _dropped[(int)lane]);
+        }
+    }
+
+    /// <summary>The next entry to send: highest lane first, oldest first within it, skipping lanes in <paramref name="skip"/>.</summary>
+    public OutboxEntry? PeekNext(Func<Lane, bool>? skip = null)
+    {
+        lock (_gate)
+        {
+            for (var lane = Lane.Fire; lane <= Lane.Telemetry; lane++)
+            {
+                if (_counts[(int)lane] == 0 || (skip?.Invoke(lane) ?? false))
+                {
+                    continue;
+                }
+
+                using var cmd = _db.CreateCommand();
+                cmd.CommandText = "SELECT pos, kind, topic, payload, seq, created_ticks FROM outbox WHERE lane = $l ORDER BY pos LIMIT 1";
+                cmd.Parameters.AddWithValue("$l", (int)lane);
+                using var r = cmd.ExecuteReader();
+                if (r.Read())
+                {
+                    return new OutboxEntry(r.GetInt64(0), lane, r.GetString(1), r.GetString(2), (byte[])r[3], r.GetInt64(4), new DateTimeOffset(r.GetInt64(5), TimeSpan.Zero));
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Removes an entry the broker acknowledged.</summary>
+    public void Delete(OutboxEntry entry)
+    {
+        lock (_gate)
+        {
+            if (_fullSync != false)
+            {
+                Exec("PRAGMA synchronous = NORMAL");
+                _fullSync = false;
+            }
+
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "DELETE FROM outbox WHERE pos = $p";
+            cmd.Parameters.AddWithValue("$p", entry.Position);
+            if (cmd.ExecuteNonQuery() == 1)
+            {
+                _counts[(int)entry.Lane]--;
+                _bytes -= entry.Payload.Length;
+            }
+        }
+    }
+
+    /// <summary>Age of the oldest waiting entry.</summary>
+    public TimeSpan OldestAge()
+    {
+        lock (_gate)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT MIN(created_ticks) FROM outbox";
+            return cmd.ExecuteScalar() is long ticks ? _time.GetUtcNow() - new DateTimeOffset(ticks, TimeSpan.Zero) : TimeSpan.Zero;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _db.Dispose();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+namespace EdgeWatch.Protocol;
+
+/// <summary>Outbox priority lanes, highest first. A lower number is always sent first; order is kept within a lane.</summary>
+public enum Lane
+{
+    Fire = 0,
+    Trouble = 1,
+    Motion = 2,
+    Telemetry = 3,
+}
+
+/// <summary>Periodic health of a gateway (topic <c>heartbeat</c>, telemetry lane).</summary>
+public sealed record Heartbeat
+{
+    public int V { get; init; } = ProtocolVersion.Current;
+    public required Guid Id { get; init; }
+    public required long Seq { get; init; }
+    public required string Gateway { get; init; }
+    public required Guid Boot { get; init; }
+    public required DateTimeOffset WallTime { get; init; }
+    public required long MonotonicMs { get; init; }
+    public required bool ClockSynced { get; init; }
+
+    /// <summary>Entries waiting in the outbox per lane: fire, trouble, motion, telemetry.</summary>
+    public required IReadOnlyList<int> Backlog { get; init; }
+
+    /// <summary>Age of the oldest waiting entry, seconds.</summary>
+    public double OldestSeconds { get; init; }
+
+    /// <summary>Entries dropped because the outbox was full, per lane (fire and trouble are never dropped).</summary>
+    public required IReadOnlyList<long> Dropped { get; init; }
+
+    /// <summary>Last broker rejection or connection error, if any.</summary>
+    public string? LastError { get; init; }
+}
+
+/// <summary>Motion on a camera (topic <c>evt/motion</c>). Phases: start, update, end.</summary>
+public sealed record MotionEvent
+{
+    public int V { get; init; } = ProtocolVersion.Current;
+    public required Guid Id { get; init; }
+    public required long Seq { get; init; }
+    public required string Site { get; init; }
+    public required string Gateway { get; init; }
+    public required Guid Boot { get; init; }
+
+    /// <summary>The motion event this message belongs to (the id of its start message).</summary>
+    public required Guid EventId { get; init; }
+    public required string Camera { get; init; }
+    public required string Phase { get; init; }
+    public IReadOnlyList<string> Zones { get; init; } = [];
+
+    /// <summary>Boxes as [x, y, w, h] in detect-resolution pixels.</summary>
+    public IReadOnlyList<int[]> Boxes { get; init; } = [];
+
+    /// <summary>Largest moving area as a share of the frame, 0–1.</summary>
+    public double PeakArea { get; init; }
+    public bool Armed { get; init; }
+    public required DateTimeOffset WallTime { get; init; }
+    public required long MonotonicMs { get; init; }
+    public required bool ClockSynced { get; init; }
+}
+
+/// <summary>Limits every EdgeWatch component enforces on the wire.</summary>
+public static class WireLimits
+{
+    /// <summary>A snapshot JPEG larger than this is refused before it is queued.</summary>
+    public const int MaxSnapshotBytes = 256 * 1024;
+
+    /// <summary>Any other payload larger than this is refused.</summary>
+    public const int MaxPayloadBytes = 64 * 1024;
+}
