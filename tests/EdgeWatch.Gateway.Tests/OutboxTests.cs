@@ -1,0 +1,159 @@
+using EdgeWatch.Gateway.Uplink;
+using EdgeWatch.Protocol;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeWatch.Gateway.Tests;
+
+public sealed class OutboxTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "edgewatch-outbox-" + Guid.NewGuid().ToString("N"));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 22, 0, 0, TimeSpan.Zero));
+    private long _seq;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, true);
+    }
+
+    private string Db => Path.Combine(_dir, "outbox.db");
+
+    private EnqueueOutcome Put(Outbox o, Lane lane, string kind, int bytes = 100) =>
+        o.Enqueue(lane, kind, $"t/{kind}", new byte[bytes], ++_seq);
+
+    [Fact]
+    public void FireOvertakesEveryBacklogAndOrderIsKeptWithinALane()
+    {
+        using var o = new Outbox(Db, 1 << 20, _time);
+        Put(o, Lane.Telemetry, "telemetry");
+        Put(o, Lane.Motion, "motion");
+        Put(o, Lane.Trouble, "trouble");
+        Put(o, Lane.Motion, "motion");
+        Put(o, Lane.Fire, "fire");
+        Put(o, Lane.Fire, "fire");
+
+        var order = new List<(Lane, long)>();
+        while (o.PeekNext() is { } e)
+        {
+            order.Add((e.Lane, e.Seq));
+            o.Delete(e);
+        }
+
+        Assert.Equal([(Lane.Fire, 5L), (Lane.Fire, 6L), (Lane.Trouble, 3L), (Lane.Motion, 2L), (Lane.Motion, 4L), (Lane.Telemetry, 1L)], order);
+    }
+
+    [Fact]
+    public void EntriesAndSequenceSurviveAReopen()
+    {
+        using (var o = new Outbox(Db, 1 << 20, _time))
+        {
+            Put(o, Lane.Fire, "fire");
+            Put(o, Lane.Trouble, "trouble");
+            var first = o.PeekNext()!;
+            o.Delete(first);
+        }
+
+        using var reopened = new Outbox(Db, 1 << 20, _time);
+        Assert.Equal(2, reopened.LastSeq);
+        Assert.Equal([0, 1, 0, 0], reopened.Backlog);
+        Assert.Equal(2, reopened.PeekNext()!.Seq);
+    }
+
+    [Fact]
+    public void FullOutboxDropsTelemetryThenSnapshotsThenMotionButNeverFire()
+    {
+        using var o = new Outbox(Db, 1024 * 1024, _time);
+        for (var i = 0; i < 4; i++)
+        {
+            Put(o, Lane.Telemetry, "telemetry", 60 * 1024);
+            Put(o, Lane.Motion, "snapshot", 100 * 1024);
+            Put(o, Lane.Motion, "motion", 20 * 1024);
+        }
+
+        // 720 KiB used of 1024. Sixteen 60 KiB fire and trouble events need 960 KiB: room is made by dropping all
+        // telemetry (240 KiB), then every snapshot (400 KiB), then one motion event; nothing of fire or trouble goes.
+        for (var i = 0; i < 16; i++)
+        {
+            Assert.NotEqual(EnqueueOutcome.Dropped, Put(o, i % 2 == 0 ? Lane.Fire : Lane.Trouble, i % 2 == 0 ? "fire" : "trouble", 60 * 1024));
+        }
+
+        Assert.Equal(4, o.Dropped[(int)Lane.Telemetry]);
+        Assert.Equal(5, o.Dropped[(int)Lane.Motion]);
+        Assert.Equal(0, o.Dropped[(int)Lane.Fire] + o.Dropped[(int)Lane.Trouble]);
+        var remaining = new List<string>();
+        while (o.PeekNext() is { } e)
+        {
+            remaining.Add(e.Kind);
+            o.Delete(e);
+        }
+
+        Assert.Equal(16, remaining.Count(k => k is "fire" or "trouble"));
+        Assert.DoesNotContain("telemetry", remaining);
+        Assert.DoesNotContain("snapshot", remaining);
+        Assert.Equal(3, remaining.Count(k => k == "motion"));
+    }
+
+    [Fact]
+    public void FireIsStoredEvenBeyondTheBudget()
+    {
+        using var o = new Outbox(Db, 1024 * 1024, _time);
+        for (var i = 0; i < 17; i++)
+        {
+            Put(o, Lane.Fire, "fire", 60 * 1024);
+        }
+
+        Assert.Equal(EnqueueOutcome.StoredOverBudget, Put(o, Lane.Fire, "fire", 60 * 1024));
+        Assert.Equal(18, o.Backlog[(int)Lane.Fire]);
+        Assert.Equal([0, 0, 0, 0], o.Dropped);
+    }
+
+    [Fact]
+    public void TelemetryIsDroppedRatherThanEvictingMotion()
+    {
+        using var o = new Outbox(Db, 1024 * 1024, _time);
+        for (var i = 0; i < 17; i++)
+        {
+            Put(o, Lane.Motion, "motion", 60 * 1024);
+        }
+
+        Assert.Equal(EnqueueOutcome.Dropped, Put(o, Lane.Telemetry, "telemetry", 10 * 1024));
+        Assert.Equal(17, o.Backlog[(int)Lane.Motion]);
+        Assert.Equal(1, o.Dropped[(int)Lane.Telemetry]);
+    }
+
+    [Fact]
+    public void DropCountsSurviveAReopen()
+    {
+        using (var o = new Outbox(Db, 1024 * 1024, _time))
+        {
+            for (var i = 0; i < 17; i++)
+            {
+                Put(o, Lane.Motion, "motion", 60 * 1024);
+            }
+
+            Put(o, Lane.Telemetry, "telemetry", 10 * 1024);
+        }
+
+        using var reopened = new Outbox(Db, 1024 * 1024, _time);
+        Assert.Equal(1, reopened.Dropped[(int)Lane.Telemetry]);
+    }
+
+    [Fact]
+    public void OversizedSnapshotIsRefusedWithAClearReason()
+    {
+        using var o = new Outbox(Db, 64 << 20, _time);
+        var ex = Assert.Throws<PayloadTooLargeException>(() => o.Enqueue(Lane.Motion, "snapshot", "edgewatch/v1/town/gw-1/snapshot/x", new byte[WireLimits.MaxSnapshotBytes + 1], 1));
+        Assert.Contains("snapshot", ex.Message);
+        Assert.Contains("the limit is 256 KiB", ex.Message);
+        Assert.Equal([0, 0, 0, 0], o.Backlog);
+    }
+
+    [Fact]
+    public void OldestAgeFollowsTheClock()
+    {
+        using var o = new Outbox(Db, 1 << 20, _time);
+        Put(o, Lane.Trouble, "trouble");
+        _time.Advance(TimeSpan.FromSeconds(42));
+        Assert.Equal(TimeSpan.FromSeconds(42), o.OldestAge());
+    }
+}
