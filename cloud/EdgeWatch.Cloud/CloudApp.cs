@@ -30,7 +30,11 @@ public static class CloudApp
                 .AddCommandLine(args);
         }
 
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CloudJsonContext.Default));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, CloudJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(1, EdgeWatch.Protocol.ProtocolJsonContext.Default);
+        });
         AddServices(builder.Services);
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -40,7 +44,10 @@ public static class CloudApp
 
     public static IServiceCollection AddServices(IServiceCollection services)
     {
-        services.AddSingleton(TimeProvider.System);
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
         var validator = new CloudOptionsValidator();
         services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();

@@ -9,4 +9,5 @@ namespace EdgeWatch.Cloud;
 [JsonSerializable(typeof(Notification))]
 [JsonSerializable(typeof(IReadOnlyList<StoredEvent>))]
 [JsonSerializable(typeof(IReadOnlyList<RejectedMessage>))]
+[JsonSerializable(typeof(IReadOnlyList<GatewayState>))]
 internal sealed partial class CloudJsonContext : JsonSerializerContext;

@@ -34,6 +34,11 @@ public sealed class MqttSupervisor(MqttSupervisorCallbacks callbacks, ReconnectB
 
     public bool IsConnected { get; private set; }
 
+    /// <summary>The connected client, for publishing outside the session loop (null while disconnected).</summary>
+    public IMqttClient? Client => IsConnected ? _client : null;
+
+    private IMqttClient? _client;
+
     public string? LastError { get; private set; }
 
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -41,6 +46,7 @@ public sealed class MqttSupervisor(MqttSupervisorCallbacks callbacks, ReconnectB
         while (!stoppingToken.IsCancellationRequested)
         {
             using var client = _factory.CreateMqttClient();
+            _client = client;
             using var lost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             client.DisconnectedAsync += _ =>
             {

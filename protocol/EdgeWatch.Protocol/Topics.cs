@@ -25,6 +25,9 @@ public static class Topics
     /// <summary>Filter the aggregator subscribes to for every gateway's status.</summary>
     public const string AllStatusFilter = Root + "/+/+/status";
 
+    /// <summary>Everything gateways publish: the aggregator's single subscription.</summary>
+    public const string AllGatewayTrafficFilter = Root + "/#";
+
     /// <summary>Splits a topic into its parts, or returns false when it is not an EdgeWatch v1 topic.</summary>
     public static bool TryParse(string topic, out TopicAddress address)
     {

@@ -1,7 +1,9 @@
 using EdgeWatch.Cloud.Broker;
 using EdgeWatch.Cloud.Ingest;
 using EdgeWatch.Cloud.Notify;
+using EdgeWatch.Cloud.Site;
 using EdgeWatch.Cloud.Storage;
+using EdgeWatch.Protocol;
 
 namespace EdgeWatch.Cloud.Api;
 
@@ -20,6 +22,21 @@ public static class EventsApi
         app.MapGet("/api/health", (EmbeddedBroker broker, MqttIngest ingest, WebhookNotifier notifier) => Results.Text(
             $$"""{"broker":"{{(broker.IsEmbedded ? "embedded" : "external")}}","brokerPort":{{broker.Port}},"ingestConnected":{{(ingest.Connected ? "true" : "false")}},"received":{{ingest.Received}},"duplicates":{{ingest.Duplicates}},"rejected":{{ingest.Rejected}},"notified":{{notifier.Delivered}}}""",
             "application/json"));
+        app.MapGet("/api/gateways", async (EventStore store, CancellationToken ct) => Results.Ok(await store.ListGatewaysAsync(ct)));
+        app.MapPut("/api/gateways/{gateway}/config", async (string gateway, DesiredConfig config, SiteDirectory site, MqttIngest ingest, CancellationToken ct) =>
+        {
+            try
+            {
+                await ingest.PublishDesiredConfigAsync(site.Document.Site, gateway, config, ct);
+                return Results.Accepted($"/api/gateways/{gateway}/config/reported");
+            }
+            catch (InvalidOperationException ex)
+            {
+                return Results.Problem(ex.Message, statusCode: 503);
+            }
+        });
+        app.MapGet("/api/gateways/{gateway}/config/reported", async (string gateway, EventStore store, CancellationToken ct) =>
+            await store.GetReportedConfigAsync(gateway, ct) is { } json ? Results.Text(json, "application/json") : Results.NotFound());
         app.MapGet("/", () => Results.Content(Page, "text/html"));
     }
 

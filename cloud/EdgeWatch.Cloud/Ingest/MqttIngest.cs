@@ -23,6 +23,7 @@ public sealed class MqttIngest : BackgroundService
     private readonly WebhookNotifier _notifier;
     private readonly TimeProvider _time;
     private readonly ILogger<MqttIngest> _logger;
+    private readonly ClockCorrector _clock = new();
     private MqttSupervisor? _supervisor;
 
     public MqttIngest(EmbeddedBroker broker, IOptions<BrokerOptions> options, EventStore store, WebhookNotifier notifier, TimeProvider time, ILogger<MqttIngest> logger)
@@ -56,8 +57,7 @@ public sealed class MqttIngest : BackgroundService
                 {
                     await client.SubscribeAsync(
                         new MqttClientSubscribeOptionsBuilder()
-                            .WithTopicFilter(f => f.WithTopic(Topics.AllEventsFilter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-                            .WithTopicFilter(f => f.WithTopic(Topics.AllStatusFilter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+                            .WithTopicFilter(f => f.WithTopic(Topics.AllGatewayTrafficFilter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
                             .Build(),
                         ct).ConfigureAwait(false);
                     IngestLog.Connected(_logger, _broker.Host, _broker.Port);
@@ -88,6 +88,24 @@ public sealed class MqttIngest : BackgroundService
         return builder.Build();
     }
 
+    /// <summary>Publishes a gateway's desired configuration (retained). Fails when the aggregator is not connected.</summary>
+    public async Task PublishDesiredConfigAsync(string site, string gateway, DesiredConfig config, CancellationToken cancellationToken)
+    {
+        var client = _supervisor?.Client ?? throw new InvalidOperationException("the aggregator is not connected to the broker");
+        var result = await client.PublishAsync(
+            new MqttApplicationMessageBuilder()
+                .WithTopic(Topics.DesiredConfig(site, gateway))
+                .WithPayload(ProtocolJson.Serialize(config))
+                .WithRetainFlag()
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build(),
+            cancellationToken).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            throw new InvalidOperationException($"broker refused the desired configuration: {result.ReasonCode} {result.ReasonString}");
+        }
+    }
+
     /// <summary>Handles one message. Public so tests can drive it without a broker.</summary>
     public async Task HandleAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
     {
@@ -101,46 +119,101 @@ public sealed class MqttIngest : BackgroundService
 
         try
         {
-            if (address.Purpose == "status")
+            switch (address.Purpose)
             {
-                if (payload.Length > 0)
-                {
-                    var status = ProtocolJson.DeserializeStatus(payload);
-                    await _store.SetGatewayStatusAsync(address.Gateway, status.Online, now, cancellationToken).ConfigureAwait(false);
-                }
+                case "status":
+                    if (payload.Length > 0)
+                    {
+                        var status = ProtocolJson.DeserializeStatus(payload);
+                        await _store.SetGatewayStatusAsync(address.Gateway, status.Online, now, cancellationToken).ConfigureAwait(false);
+                    }
 
-                return;
+                    return;
+                case "evt/fire" or "evt/trouble":
+                    await HandleFireAsync(address, payload, now, cancellationToken).ConfigureAwait(false);
+                    return;
+                case "evt/motion":
+                    var m = ProtocolJson.DeserializeMotion(payload);
+                    CheckIdentity(m.Id, m.Site, m.Gateway, address);
+                    var mt = _clock.Correct(m.Gateway, m.Boot, m.MonotonicMs, m.WallTime, m.ClockSynced, now);
+                    Count(await _store.InsertMotionAsync(m, Encoding.UTF8.GetString(payload), mt, now, cancellationToken).ConfigureAwait(false));
+                    return;
+                case "heartbeat":
+                    var h = ProtocolJson.DeserializeHeartbeat(payload);
+                    if (h.Gateway != address.Gateway)
+                    {
+                        throw new PayloadException($"heartbeat {h.Id} claims gateway {h.Gateway} but arrived on {address.Gateway}'s topic");
+                    }
+
+                    _clock.Correct(h.Gateway, h.Boot, h.MonotonicMs, h.WallTime, h.ClockSynced, now);
+                    Count(await _store.InsertHeartbeatAsync(h, now, cancellationToken).ConfigureAwait(false));
+                    return;
+                case "config/reported":
+                    if (payload.Length > 0)
+                    {
+                        ProtocolJson.DeserializeReportedConfig(payload);
+                        await _store.SetReportedConfigAsync(address.Gateway, Encoding.UTF8.GetString(payload), now, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return;
+                case var p when p.StartsWith("snapshot/", StringComparison.Ordinal):
+                    if (!Guid.TryParse(p["snapshot/".Length..], out var eventId))
+                    {
+                        throw new PayloadException($"snapshot topic does not end in an event id: {p}");
+                    }
+
+                    if (payload.Length > WireLimits.MaxSnapshotBytes)
+                    {
+                        throw new PayloadException($"snapshot is {payload.Length} bytes; the limit is {WireLimits.MaxSnapshotBytes}");
+                    }
+
+                    await _store.InsertSnapshotAsync(eventId, address.Gateway, payload, now, cancellationToken).ConfigureAwait(false);
+                    return;
+                default:
+                    return; // cmd/* and config/desired are the aggregator's own messages
             }
-
-            if (address.Purpose is not ("evt/fire" or "evt/trouble"))
-            {
-                return; // motion and telemetry come with later issues
-            }
-
-            var e = ProtocolJson.DeserializeFireEvent(payload);
-            if (e.Site != address.Site || e.Gateway != address.Gateway)
-            {
-                throw new PayloadException($"event {e.Id} claims {e.Site}/{e.Gateway} but arrived on {address.Site}/{address.Gateway}'s topic");
-            }
-
-            Interlocked.Increment(ref _received);
-            if (!await _store.InsertAsync(e, now, cancellationToken).ConfigureAwait(false))
-            {
-                Interlocked.Increment(ref _duplicates);
-                return; // a redelivery: stored and notified already
-            }
-
-            if (e.Kind == FireEventKind.Alarm && !e.Test)
-            {
-                _notifier.Enqueue(e);
-            }
-
-            Stored?.Invoke(e);
         }
         catch (PayloadException ex)
         {
             await RejectAsync(message.Topic, ex.Message, payload, now, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private void Count(bool fresh)
+    {
+        Interlocked.Increment(ref _received);
+        if (!fresh)
+        {
+            Interlocked.Increment(ref _duplicates);
+        }
+    }
+
+    private static void CheckIdentity(Guid id, string site, string gateway, TopicAddress address)
+    {
+        if (site != address.Site || gateway != address.Gateway)
+        {
+            throw new PayloadException($"event {id} claims {site}/{gateway} but arrived on {address.Site}/{address.Gateway}'s topic");
+        }
+    }
+
+    private async Task HandleFireAsync(TopicAddress address, byte[] payload, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var e = ProtocolJson.DeserializeFireEvent(payload);
+        CheckIdentity(e.Id, e.Site, e.Gateway, address);
+        var corrected = _clock.Correct(e.Gateway, e.Boot, e.MonotonicMs, e.WallTime, e.ClockSynced, now);
+        var fresh = await _store.InsertAsync(e, now, corrected, cancellationToken).ConfigureAwait(false);
+        Count(fresh);
+        if (!fresh)
+        {
+            return; // a redelivery: stored and notified already
+        }
+
+        if (e.Kind == FireEventKind.Alarm && !e.Test)
+        {
+            _notifier.Enqueue(e);
+        }
+
+        Stored?.Invoke(e);
     }
 
     private async Task RejectAsync(string topic, string reason, byte[] payload, DateTimeOffset now, CancellationToken ct)

@@ -7,7 +7,10 @@ namespace EdgeWatch.Cloud.Storage;
 /// <summary>A stored event, as the API returns it.</summary>
 public sealed record StoredEvent(
     Guid Id, long Seq, string Site, string Gateway, string Group, string Kind, string? Household, string? Channel,
-    string? Cause, double? Value, bool Test, DateTimeOffset WallTime, bool ClockSynced, DateTimeOffset ReceivedAt);
+    string? Cause, double? Value, bool Test, DateTimeOffset WallTime, bool ClockSynced, DateTimeOffset ReceivedAt, DateTimeOffset Time);
+
+/// <summary>What the aggregator knows of a gateway from its status and heartbeats.</summary>
+public sealed record GatewayState(string Gateway, bool Online, DateTimeOffset Since, DateTimeOffset? LastHeartbeat, string? Backlog, string? Dropped, string? LastError);
 
 /// <summary>A payload that could not be accepted, kept with the reason so nothing is silently lost.</summary>
 public sealed record RejectedMessage(long Id, string Topic, string Reason, DateTimeOffset ReceivedAt, string Payload);
@@ -43,8 +46,36 @@ public sealed class EventStore : IDisposable
                 wall_time TEXT NOT NULL,
                 monotonic_ms INTEGER NOT NULL,
                 clock_synced INTEGER NOT NULL,
+                boot TEXT NOT NULL DEFAULT '',
+                corrected_time TEXT NOT NULL DEFAULT '',
                 received_at TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS events_by_received ON events(received_at);
+            CREATE TABLE IF NOT EXISTS motion_events (
+                id TEXT PRIMARY KEY,
+                seq INTEGER NOT NULL,
+                gateway TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                camera TEXT NOT NULL,
+                phase TEXT NOT NULL,
+                armed INTEGER NOT NULL,
+                peak_area REAL NOT NULL,
+                payload TEXT NOT NULL,
+                corrected_time TEXT NOT NULL,
+                received_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS heartbeats (
+                id TEXT PRIMARY KEY,
+                seq INTEGER NOT NULL,
+                gateway TEXT NOT NULL,
+                received_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS snapshots (
+                event_id TEXT PRIMARY KEY,
+                gateway TEXT NOT NULL,
+                jpeg BLOB NOT NULL,
+                received_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS reported_config (
+                gateway TEXT PRIMARY KEY,
+                payload TEXT NOT NULL,
+                received_at TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS events_by_gateway_seq ON events(gateway, seq);
             CREATE TABLE IF NOT EXISTS rejected (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -60,7 +91,11 @@ public sealed class EventStore : IDisposable
             CREATE TABLE IF NOT EXISTS gateway_status (
                 gateway TEXT PRIMARY KEY,
                 online INTEGER NOT NULL,
-                since TEXT NOT NULL);
+                since TEXT NOT NULL,
+                last_heartbeat TEXT,
+                backlog TEXT,
+                dropped TEXT,
+                last_error TEXT);
             """);
     }
 
@@ -74,15 +109,18 @@ public sealed class EventStore : IDisposable
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
     /// <summary>Stores an event; returns false when it was already stored (a redelivery).</summary>
-    public async Task<bool> InsertAsync(FireEvent e, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    public async Task<bool> InsertAsync(FireEvent e, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+        await InsertAsync(e, receivedAt, e.WallTime, cancellationToken).ConfigureAwait(false);
+
+    public async Task<bool> InsertAsync(FireEvent e, DateTimeOffset receivedAt, DateTimeOffset correctedTime, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = """
-                INSERT INTO events (id, seq, site, gateway, grp, kind, household, channel, cause, value, test, wall_time, monotonic_ms, clock_synced, received_at)
-                VALUES ($id, $seq, $site, $gateway, $grp, $kind, $household, $channel, $cause, $value, $test, $wall, $mono, $synced, $received)
+                INSERT INTO events (id, seq, site, gateway, grp, kind, household, channel, cause, value, test, wall_time, monotonic_ms, clock_synced, boot, corrected_time, received_at)
+                VALUES ($id, $seq, $site, $gateway, $grp, $kind, $household, $channel, $cause, $value, $test, $wall, $mono, $synced, $boot, $corrected, $received)
                 ON CONFLICT(id) DO NOTHING
                 """;
             cmd.Parameters.AddWithValue("$id", e.Id.ToString("D"));
@@ -99,6 +137,8 @@ public sealed class EventStore : IDisposable
             cmd.Parameters.AddWithValue("$wall", Iso(e.WallTime));
             cmd.Parameters.AddWithValue("$mono", e.MonotonicMs);
             cmd.Parameters.AddWithValue("$synced", e.ClockSynced ? 1 : 0);
+            cmd.Parameters.AddWithValue("$boot", e.Boot.ToString("D"));
+            cmd.Parameters.AddWithValue("$corrected", Iso(correctedTime));
             cmd.Parameters.AddWithValue("$received", Iso(receivedAt));
             return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
@@ -180,10 +220,10 @@ public sealed class EventStore : IDisposable
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = """
-                SELECT id, seq, site, gateway, grp, kind, household, channel, cause, value, test, wall_time, clock_synced, received_at
+                SELECT id, seq, site, gateway, grp, kind, household, channel, cause, value, test, wall_time, clock_synced, received_at, corrected_time
                 FROM events
                 WHERE ($kind IS NULL OR kind = $kind) AND ($grp IS NULL OR grp = $grp)
-                ORDER BY received_at DESC, seq DESC
+                ORDER BY corrected_time DESC, seq DESC
                 LIMIT $limit
                 """;
             cmd.Parameters.AddWithValue("$kind", (object?)kind ?? DBNull.Value);
@@ -198,7 +238,149 @@ public sealed class EventStore : IDisposable
                     reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7),
                     reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetDouble(9), reader.GetInt64(10) == 1,
                     DateTimeOffset.Parse(reader.GetString(11), CultureInfo.InvariantCulture), reader.GetInt64(12) == 1,
-                    DateTimeOffset.Parse(reader.GetString(13), CultureInfo.InvariantCulture)));
+                    DateTimeOffset.Parse(reader.GetString(13), CultureInfo.InvariantCulture),
+                    DateTimeOffset.Parse(reader.GetString(14), CultureInfo.InvariantCulture)));
+            }
+
+            return list;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<int> WriteAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = sql;
+            bind(cmd);
+            return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stores a motion message; false for a redelivery.</summary>
+    public async Task<bool> InsertMotionAsync(MotionEvent m, string payload, DateTimeOffset correctedTime, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+        await WriteAsync(
+            """
+            INSERT INTO motion_events (id, seq, gateway, event_id, camera, phase, armed, peak_area, payload, corrected_time, received_at)
+            VALUES ($id, $seq, $g, $e, $c, $p, $a, $pa, $payload, $t, $r) ON CONFLICT(id) DO NOTHING
+            """,
+            cmd =>
+            {
+                cmd.Parameters.AddWithValue("$id", m.Id.ToString("D"));
+                cmd.Parameters.AddWithValue("$seq", m.Seq);
+                cmd.Parameters.AddWithValue("$g", m.Gateway);
+                cmd.Parameters.AddWithValue("$e", m.EventId.ToString("D"));
+                cmd.Parameters.AddWithValue("$c", m.Camera);
+                cmd.Parameters.AddWithValue("$p", m.Phase);
+                cmd.Parameters.AddWithValue("$a", m.Armed ? 1 : 0);
+                cmd.Parameters.AddWithValue("$pa", m.PeakArea);
+                cmd.Parameters.AddWithValue("$payload", payload);
+                cmd.Parameters.AddWithValue("$t", Iso(correctedTime));
+                cmd.Parameters.AddWithValue("$r", Iso(receivedAt));
+            },
+            cancellationToken).ConfigureAwait(false) == 1;
+
+    /// <summary>Stores a heartbeat and updates the gateway's state; false for a redelivery.</summary>
+    public async Task<bool> InsertHeartbeatAsync(Heartbeat h, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        var fresh = await WriteAsync(
+            "INSERT INTO heartbeats (id, seq, gateway, received_at) VALUES ($id, $seq, $g, $r) ON CONFLICT(id) DO NOTHING",
+            cmd =>
+            {
+                cmd.Parameters.AddWithValue("$id", h.Id.ToString("D"));
+                cmd.Parameters.AddWithValue("$seq", h.Seq);
+                cmd.Parameters.AddWithValue("$g", h.Gateway);
+                cmd.Parameters.AddWithValue("$r", Iso(receivedAt));
+            },
+            cancellationToken).ConfigureAwait(false) == 1;
+        await WriteAsync(
+            """
+            INSERT INTO gateway_status (gateway, online, since, last_heartbeat, backlog, dropped, last_error) VALUES ($g, 1, $r, $r, $b, $d, $e)
+            ON CONFLICT(gateway) DO UPDATE SET last_heartbeat = excluded.last_heartbeat, backlog = excluded.backlog, dropped = excluded.dropped, last_error = excluded.last_error
+            """,
+            cmd =>
+            {
+                cmd.Parameters.AddWithValue("$g", h.Gateway);
+                cmd.Parameters.AddWithValue("$r", Iso(receivedAt));
+                cmd.Parameters.AddWithValue("$b", string.Join(',', h.Backlog));
+                cmd.Parameters.AddWithValue("$d", string.Join(',', h.Dropped));
+                cmd.Parameters.AddWithValue("$e", (object?)h.LastError ?? DBNull.Value);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return fresh;
+    }
+
+    public Task<int> InsertSnapshotAsync(Guid eventId, string gateway, byte[] jpeg, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+        WriteAsync(
+            "INSERT INTO snapshots (event_id, gateway, jpeg, received_at) VALUES ($e, $g, $j, $r) ON CONFLICT(event_id) DO NOTHING",
+            cmd =>
+            {
+                cmd.Parameters.AddWithValue("$e", eventId.ToString("D"));
+                cmd.Parameters.AddWithValue("$g", gateway);
+                cmd.Parameters.AddWithValue("$j", jpeg);
+                cmd.Parameters.AddWithValue("$r", Iso(receivedAt));
+            },
+            cancellationToken);
+
+    public Task<int> SetReportedConfigAsync(string gateway, string payload, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+        WriteAsync(
+            """
+            INSERT INTO reported_config (gateway, payload, received_at) VALUES ($g, $p, $r)
+            ON CONFLICT(gateway) DO UPDATE SET payload = excluded.payload, received_at = excluded.received_at
+            """,
+            cmd =>
+            {
+                cmd.Parameters.AddWithValue("$g", gateway);
+                cmd.Parameters.AddWithValue("$p", payload);
+                cmd.Parameters.AddWithValue("$r", Iso(receivedAt));
+            },
+            cancellationToken);
+
+    public async Task<string?> GetReportedConfigAsync(string gateway, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync("SELECT payload FROM reported_config WHERE gateway = $g", cmd => cmd.Parameters.AddWithValue("$g", gateway), r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+        return rows.Count > 0 ? rows[0] : null;
+    }
+
+    public Task<IReadOnlyList<GatewayState>> ListGatewaysAsync(CancellationToken cancellationToken) =>
+        QueryAsync(
+            "SELECT gateway, online, since, last_heartbeat, backlog, dropped, last_error FROM gateway_status ORDER BY gateway",
+            _ => { },
+            r => new GatewayState(r.GetString(0), r.GetInt64(1) == 1, DateTimeOffset.Parse(r.GetString(2), CultureInfo.InvariantCulture),
+                r.IsDBNull(3) ? null : DateTimeOffset.Parse(r.GetString(3), CultureInfo.InvariantCulture),
+                r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6)),
+            cancellationToken);
+
+    /// <summary>Sequence numbers stored per gateway across fire/trouble events, motion and heartbeats (for loss checks).</summary>
+    public Task<IReadOnlyList<(string Gateway, long Seq)>> ListSequencesAsync(CancellationToken cancellationToken) =>
+        QueryAsync(
+            "SELECT gateway, seq FROM events UNION ALL SELECT gateway, seq FROM motion_events UNION ALL SELECT gateway, seq FROM heartbeats",
+            _ => { },
+            r => (r.GetString(0), r.GetInt64(1)),
+            cancellationToken);
+
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Action<SqliteCommand> bind, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = sql;
+            bind(cmd);
+            using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var list = new List<T>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                list.Add(map(reader));
             }
 
             return list;
