@@ -5,8 +5,9 @@ set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Debian packages: ffmpeg and libgtk-3-0 serve the camera side (ffmpeg child processes, the OpenCV runtime).
-PACKAGES=(ffmpeg libgtk-3-0)
+# Debian packages: mosquitto (the tests start their own brokers on free loopback ports), ffmpeg and libgtk-3-0
+# (the camera side: ffmpeg child processes, the OpenCV runtime).
+PACKAGES=(mosquitto ffmpeg libgtk-3-0)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -8,44 +8,54 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeWatch.Cloud.Tests;
 
-/// <summary>A real aggregator on loopback: embedded broker on a free port, SQLite in a temp directory, webhook to a receiver.</summary>
+/// <summary>
+/// A real aggregator on loopback: its embedded broker on a free port (or an external Mosquitto), SQLite in a temp
+/// directory, and its webhook pointed at a real receiver.
+/// </summary>
 internal sealed class CloudRig : IAsyncDisposable
 {
-    private CloudRig(WebApplication app, string dir, WebhookReceiver webhook)
+    private CloudRig(WebApplication app, string dir, WebhookReceiver webhook, int httpPort)
     {
         App = app;
         Directory = dir;
         Webhook = webhook;
+        HttpPort = httpPort;
     }
 
     public WebApplication App { get; }
     public string Directory { get; }
     public WebhookReceiver Webhook { get; }
-    public int BrokerPort => App.Services.GetRequiredService<EmbeddedBroker>().Port;
+    public int HttpPort { get; }
+    public EmbeddedBroker Broker => App.Services.GetRequiredService<EmbeddedBroker>();
+    public int BrokerPort => Broker.Port;
     public EventStore Store => App.Services.GetRequiredService<EventStore>();
     public MqttIngest Ingest => App.Services.GetRequiredService<MqttIngest>();
+    public string DatabasePath => Path.Combine(Directory, "cloud.db");
 
-    public static async Task<CloudRig> StartAsync(int groups = 2)
+    public static async Task<CloudRig> StartAsync(int groups = 2, int? externalBrokerPort = null)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "edgewatch-test-" + Guid.NewGuid().ToString("N"));
-        System.IO.Directory.CreateDirectory(dir);
+        var dir = Eventually.TempDirectory("edgewatch-cloud");
         SiteDirectory.Demo("town", groups, 8).Save(Path.Combine(dir, "site.json"));
         var webhook = await WebhookReceiver.StartAsync();
-        var app = CloudApp.Build(
-            [$"--urls=http://127.0.0.1:{Eventually.FreePort()}"],
-            new Dictionary<string, string?>
-            {
-                ["Broker:Port"] = "0",
-                ["Storage:ConnectionString"] = $"Data Source={Path.Combine(dir, "cloud.db")}",
-                ["Site:File"] = Path.Combine(dir, "site.json"),
-                ["Notify:WebhookUrl"] = webhook.Url.ToString(),
-            },
-            b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+        var httpPort = Eventually.FreePort();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Broker:Mode"] = externalBrokerPort is null ? "embedded" : "external",
+            ["Broker:Port"] = externalBrokerPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "0",
+            ["Storage:ConnectionString"] = $"Data Source={Path.Combine(dir, "cloud.db")}",
+            ["Site:File"] = Path.Combine(dir, "site.json"),
+            ["Notify:WebhookUrl"] = webhook.Url.ToString(),
+        };
+        var app = CloudApp.Build([$"--urls=http://127.0.0.1:{httpPort}"], settings, b => b.Logging.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();
-        var rig = new CloudRig(app, dir, webhook);
+        var rig = new CloudRig(app, dir, webhook, httpPort);
         await Eventually.WaitAsync(() => rig.Ingest.Connected, TimeSpan.FromSeconds(10), "the aggregator to subscribe");
         return rig;
     }
+
+    /// <summary>Sequence numbers stored for one gateway (fire, trouble, motion, heartbeats).</summary>
+    public HashSet<long> StoredSeqs(string gateway) =>
+        [.. Store.ListSequencesAsync(default).GetAwaiter().GetResult().Where(s => s.Gateway == gateway).Select(s => s.Seq)];
 
     public async ValueTask DisposeAsync()
     {

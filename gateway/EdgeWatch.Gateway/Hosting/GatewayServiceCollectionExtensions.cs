@@ -2,6 +2,7 @@ using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
 using EdgeWatch.Gateway.FireSafety;
 using EdgeWatch.Gateway.Remote;
+using EdgeWatch.Gateway.Simulation;
 using EdgeWatch.Gateway.Uplink;
 using EdgeWatch.Hardware;
 using EdgeWatch.Hardware.Ds18b20;
@@ -86,6 +87,8 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RemoteConfiguration>>()));
         services.AddSingleton<CommandHandler>();
+        services.AddSingleton<MotionPublisher>();
+        services.AddOptions<SimulationOptions>().BindConfiguration(SimulationOptions.Section);
 
         // Fire safety starts before anything that talks to the network.
         services.AddHostedService<FireSafetyService>();
@@ -96,6 +99,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<UplinkMetrics>();
         services.AddHealthChecks().AddCheck<UplinkHealthCheck>("uplink");
+        services.AddHostedService<SimulatedActivity>();
         return services;
     }
 

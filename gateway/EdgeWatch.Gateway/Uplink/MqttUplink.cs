@@ -16,7 +16,8 @@ namespace EdgeWatch.Gateway.Uplink;
 /// The gateway's one supervised MQTT connection (see <see cref="MqttSupervisor"/>). It connects with a retained Will
 /// (offline), publishes a retained birth (online), subscribes to commands and to its desired configuration, then drains
 /// the durable <see cref="Outbox"/>: fire lane first, then trouble, motion, telemetry, oldest first within a lane. An
-/// entry leaves the outbox only when the broker acknowledged it with success. Non-fire lanes drain at a bounded rate;
+/// entry leaves the outbox only when the broker acknowledged it with success; "no matching subscribers" (the
+/// aggregator has not resubscribed yet after a broker restart) is not a delivery either. Non-fire lanes drain at a bounded rate;
 /// a fire alarm is never held back. An entry the broker refuses (for example reason 135, not authorized) stays, holds
 /// its lane for <see cref="UplinkOptions.RejectedRetryDelay"/>, and is reported in health and logs.
 /// </summary>
@@ -33,8 +34,10 @@ public sealed class MqttUplink : BackgroundService
     private readonly SemaphoreSlim _wake = new(0);
     private readonly DateTimeOffset[] _laneBlockedUntil = new DateTimeOffset[4];
     private MqttSupervisor? _supervisor;
+    private static readonly TimeSpan NoSubscriberRetryDelay = TimeSpan.FromMilliseconds(200);
     private long _published;
     private long _rejected;
+    private long _unsubscribed;
 
     public MqttUplink(Outbox outbox, CommandHandler commands, RemoteConfiguration config, IOptions<MqttOptions> mqtt, IOptions<UplinkOptions> uplink,
         IOptions<GatewayOptions> gateway, TimeProvider time, ILogger<MqttUplink> logger)
@@ -53,6 +56,9 @@ public sealed class MqttUplink : BackgroundService
     public bool Connected => _supervisor?.IsConnected ?? false;
     public long Published => Interlocked.Read(ref _published);
     public long Rejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>Publishes the broker accepted with "no matching subscribers" (kept and retried).</summary>
+    public long Unsubscribed => Interlocked.Read(ref _unsubscribed);
     public string? LastError { get; private set; }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -180,10 +186,19 @@ public sealed class MqttUplink : BackgroundService
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .Build();
             var result = await client.PublishAsync(message, ct).ConfigureAwait(false);
-            if (result.IsSuccess)
+            if (result.ReasonCode == MqttClientPublishReasonCode.Success)
             {
                 _outbox.Delete(entry);
                 Interlocked.Increment(ref _published);
+                continue;
+            }
+
+            if (result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers)
+            {
+                // The broker took it but nobody was subscribed (the aggregator is still reconnecting after a broker
+                // restart), so it would be thrown away. Keep it and try again shortly.
+                Interlocked.Increment(ref _unsubscribed);
+                _laneBlockedUntil[(int)entry.Lane] = _time.GetUtcNow() + NoSubscriberRetryDelay;
                 continue;
             }
 

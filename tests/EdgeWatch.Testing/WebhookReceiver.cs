@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using EdgeWatch.Cloud.Notify;
 using Microsoft.AspNetCore.Builder;
@@ -9,35 +7,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeWatch.Cloud.Tests;
+namespace EdgeWatch.Testing;
 
-internal static class Eventually
-{
-    /// <summary>Waits for a condition that depends on real network I/O (broker, HTTP), failing with a message after the timeout.</summary>
-    public static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.Elapsed > timeout)
-            {
-                Assert.Fail($"timed out after {timeout.TotalSeconds:0.#} s waiting for {what}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
-
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-}
-
-/// <summary>A real HTTP endpoint on loopback that records every webhook POST.</summary>
-internal sealed class WebhookReceiver : IAsyncDisposable
+/// <summary>A real HTTP endpoint on loopback that records every webhook POST with the Stopwatch time it arrived.</summary>
+public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
@@ -49,6 +22,10 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public Uri Url { get; }
     public ConcurrentQueue<Notification> Received { get; } = new();
+    public ConcurrentQueue<(Notification Notification, long At)> Timed { get; } = new();
+
+    /// <summary>Called for each POST as it arrives.</summary>
+    public Action<Notification, long>? OnReceived { get; set; }
 
     /// <summary>When set, the receiver answers 503 (a notification gateway that is down).</summary>
     public bool Failing { get; set; }
@@ -63,22 +40,25 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         var receiver = new WebhookReceiver(app, port);
         app.MapPost("/hook", async (HttpRequest request) =>
         {
+            var at = Stopwatch.GetTimestamp();
             if (receiver.Failing)
             {
                 return Results.StatusCode(503);
             }
 
-            var n = await JsonSerializer.DeserializeAsync<Notification>(request.Body, JsonSerializerOptions.Web);
+            var n = await JsonSerializer.DeserializeAsync<Notification>(request.Body, JsonSerializerOptions.Web).ConfigureAwait(false);
             receiver.Received.Enqueue(n!);
+            receiver.Timed.Enqueue((n!, at));
+            receiver.OnReceived?.Invoke(n!, at);
             return Results.Ok();
         });
-        await app.StartAsync();
+        await app.StartAsync().ConfigureAwait(false);
         return receiver;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
     }
 }

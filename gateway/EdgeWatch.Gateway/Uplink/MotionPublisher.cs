@@ -1,0 +1,43 @@
+using EdgeWatch.Gateway.FireSafety;
+using EdgeWatch.Gateway.Hosting;
+using EdgeWatch.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace EdgeWatch.Gateway.Uplink;
+
+/// <summary>Queues motion events and their snapshots in the outbox's motion lane (below fire and trouble).</summary>
+public sealed class MotionPublisher(Outbox outbox, EventStamper stamper, IOptions<GatewayOptions> gateway)
+{
+    public MotionEvent Publish(string camera, string phase, Guid? eventId, IReadOnlyList<string> zones, IReadOnlyList<int[]> boxes, double peakArea, bool armed)
+    {
+        var s = stamper.Next();
+        var g = gateway.Value;
+        var m = new MotionEvent
+        {
+            Id = s.Id,
+            Seq = s.Seq,
+            Site = g.Site,
+            Gateway = g.Id,
+            Boot = s.Boot,
+            EventId = eventId ?? s.Id,
+            Camera = camera,
+            Phase = phase,
+            Zones = zones,
+            Boxes = boxes,
+            PeakArea = peakArea,
+            Armed = armed,
+            WallTime = s.WallTime,
+            MonotonicMs = s.MonotonicMs,
+            ClockSynced = s.ClockSynced,
+        };
+        outbox.Enqueue(Lane.Motion, "motion", Topics.MotionEvents(g.Site, g.Id), ProtocolJson.Serialize(m), m.Seq);
+        return m;
+    }
+
+    /// <summary>Queues a snapshot JPEG; throws <see cref="PayloadTooLargeException"/> when it is over the wire limit.</summary>
+    public void PublishSnapshot(Guid eventId, byte[] jpeg)
+    {
+        var g = gateway.Value;
+        outbox.Enqueue(Lane.Motion, "snapshot", Topics.Snapshot(g.Site, g.Id, eventId), jpeg, 0);
+    }
+}
