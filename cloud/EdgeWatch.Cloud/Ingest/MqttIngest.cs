@@ -135,7 +135,7 @@ public sealed class MqttIngest : BackgroundService
                 case "evt/motion":
                     var m = ProtocolJson.DeserializeMotion(payload);
                     CheckIdentity(m.Id, m.Site, m.Gateway, address);
-                    var mt = _clock.Correct(m.Gateway, m.Boot, m.MonotonicMs, m.WallTime, m.ClockSynced, now);
+                    var mt = await ObserveClockAsync(m.Gateway, m.Boot, m.MonotonicMs, m.WallTime, m.ClockSynced, now, cancellationToken).ConfigureAwait(false);
                     Count(await _store.InsertMotionAsync(m, Encoding.UTF8.GetString(payload), mt, now, cancellationToken).ConfigureAwait(false));
                     return;
                 case "heartbeat":
@@ -145,7 +145,7 @@ public sealed class MqttIngest : BackgroundService
                         throw new PayloadException($"heartbeat {h.Id} claims gateway {h.Gateway} but arrived on {address.Gateway}'s topic");
                     }
 
-                    _clock.Correct(h.Gateway, h.Boot, h.MonotonicMs, h.WallTime, h.ClockSynced, now);
+                    await ObserveClockAsync(h.Gateway, h.Boot, h.MonotonicMs, h.WallTime, h.ClockSynced, now, cancellationToken).ConfigureAwait(false);
                     Count(await _store.InsertHeartbeatAsync(h, now, cancellationToken).ConfigureAwait(false));
                     return;
                 case "config/reported":
@@ -188,6 +188,18 @@ public sealed class MqttIngest : BackgroundService
         }
     }
 
+    /// <summary>Updates the boot's clock estimate (persisting an improvement) and returns this message's best time.</summary>
+    private async Task<DateTimeOffset> ObserveClockAsync(string gateway, Guid boot, long mono, DateTimeOffset wall, bool synced, DateTimeOffset now, CancellationToken ct)
+    {
+        var (start, changed) = _clock.Observe(gateway, boot, mono, wall, synced, now);
+        if (changed)
+        {
+            await _store.SetBootStartAsync(gateway, boot, start.Start, start.Exact, ct).ConfigureAwait(false);
+        }
+
+        return synced ? wall : start.Start + TimeSpan.FromMilliseconds(mono);
+    }
+
     private static void CheckIdentity(Guid id, string site, string gateway, TopicAddress address)
     {
         if (site != address.Site || gateway != address.Gateway)
@@ -200,8 +212,8 @@ public sealed class MqttIngest : BackgroundService
     {
         var e = ProtocolJson.DeserializeFireEvent(payload);
         CheckIdentity(e.Id, e.Site, e.Gateway, address);
-        var corrected = _clock.Correct(e.Gateway, e.Boot, e.MonotonicMs, e.WallTime, e.ClockSynced, now);
-        var fresh = await _store.InsertAsync(e, now, corrected, cancellationToken).ConfigureAwait(false);
+        await ObserveClockAsync(e.Gateway, e.Boot, e.MonotonicMs, e.WallTime, e.ClockSynced, now, cancellationToken).ConfigureAwait(false);
+        var fresh = await _store.InsertAsync(e, now, cancellationToken).ConfigureAwait(false);
         Count(fresh);
         if (!fresh)
         {

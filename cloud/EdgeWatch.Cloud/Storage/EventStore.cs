@@ -47,8 +47,14 @@ public sealed class EventStore : IDisposable
                 monotonic_ms INTEGER NOT NULL,
                 clock_synced INTEGER NOT NULL,
                 boot TEXT NOT NULL DEFAULT '',
-                corrected_time TEXT NOT NULL DEFAULT '',
+                wall_ms INTEGER NOT NULL DEFAULT 0,
                 received_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS boots (
+                gateway TEXT NOT NULL,
+                boot TEXT NOT NULL,
+                start_ms INTEGER NOT NULL,
+                exact INTEGER NOT NULL,
+                PRIMARY KEY (gateway, boot));
             CREATE INDEX IF NOT EXISTS events_by_received ON events(received_at);
             CREATE TABLE IF NOT EXISTS motion_events (
                 id TEXT PRIMARY KEY,
@@ -109,18 +115,15 @@ public sealed class EventStore : IDisposable
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
     /// <summary>Stores an event; returns false when it was already stored (a redelivery).</summary>
-    public async Task<bool> InsertAsync(FireEvent e, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
-        await InsertAsync(e, receivedAt, e.WallTime, cancellationToken).ConfigureAwait(false);
-
-    public async Task<bool> InsertAsync(FireEvent e, DateTimeOffset receivedAt, DateTimeOffset correctedTime, CancellationToken cancellationToken)
+    public async Task<bool> InsertAsync(FireEvent e, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = """
-                INSERT INTO events (id, seq, site, gateway, grp, kind, household, channel, cause, value, test, wall_time, monotonic_ms, clock_synced, boot, corrected_time, received_at)
-                VALUES ($id, $seq, $site, $gateway, $grp, $kind, $household, $channel, $cause, $value, $test, $wall, $mono, $synced, $boot, $corrected, $received)
+                INSERT INTO events (id, seq, site, gateway, grp, kind, household, channel, cause, value, test, wall_time, monotonic_ms, clock_synced, boot, wall_ms, received_at)
+                VALUES ($id, $seq, $site, $gateway, $grp, $kind, $household, $channel, $cause, $value, $test, $wall, $mono, $synced, $boot, $wallms, $received)
                 ON CONFLICT(id) DO NOTHING
                 """;
             cmd.Parameters.AddWithValue("$id", e.Id.ToString("D"));
@@ -138,7 +141,7 @@ public sealed class EventStore : IDisposable
             cmd.Parameters.AddWithValue("$mono", e.MonotonicMs);
             cmd.Parameters.AddWithValue("$synced", e.ClockSynced ? 1 : 0);
             cmd.Parameters.AddWithValue("$boot", e.Boot.ToString("D"));
-            cmd.Parameters.AddWithValue("$corrected", Iso(correctedTime));
+            cmd.Parameters.AddWithValue("$wallms", e.WallTime.ToUnixTimeMilliseconds());
             cmd.Parameters.AddWithValue("$received", Iso(receivedAt));
             return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
@@ -220,10 +223,11 @@ public sealed class EventStore : IDisposable
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = """
-                SELECT id, seq, site, gateway, grp, kind, household, channel, cause, value, test, wall_time, clock_synced, received_at, corrected_time
-                FROM events
-                WHERE ($kind IS NULL OR kind = $kind) AND ($grp IS NULL OR grp = $grp)
-                ORDER BY corrected_time DESC, seq DESC
+                SELECT e.id, e.seq, e.site, e.gateway, e.grp, e.kind, e.household, e.channel, e.cause, e.value, e.test, e.wall_time, e.clock_synced, e.received_at,
+                       CASE WHEN e.clock_synced = 1 OR b.start_ms IS NULL THEN e.wall_ms ELSE b.start_ms + e.monotonic_ms END AS time_ms
+                FROM events e LEFT JOIN boots b ON b.gateway = e.gateway AND b.boot = e.boot
+                WHERE ($kind IS NULL OR e.kind = $kind) AND ($grp IS NULL OR e.grp = $grp)
+                ORDER BY time_ms DESC, e.seq DESC
                 LIMIT $limit
                 """;
             cmd.Parameters.AddWithValue("$kind", (object?)kind ?? DBNull.Value);
@@ -239,7 +243,7 @@ public sealed class EventStore : IDisposable
                     reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetDouble(9), reader.GetInt64(10) == 1,
                     DateTimeOffset.Parse(reader.GetString(11), CultureInfo.InvariantCulture), reader.GetInt64(12) == 1,
                     DateTimeOffset.Parse(reader.GetString(13), CultureInfo.InvariantCulture),
-                    DateTimeOffset.Parse(reader.GetString(14), CultureInfo.InvariantCulture)));
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(14))));
             }
 
             return list;
@@ -265,6 +269,24 @@ public sealed class EventStore : IDisposable
             _gate.Release();
         }
     }
+
+    /// <summary>Records the best known start of a gateway boot; unsynced event times are derived from it when read.</summary>
+    public Task<int> SetBootStartAsync(string gateway, Guid boot, DateTimeOffset start, bool exact, CancellationToken cancellationToken) =>
+        WriteAsync(
+            """
+            INSERT INTO boots (gateway, boot, start_ms, exact) VALUES ($g, $b, $s, $x)
+            ON CONFLICT(gateway, boot) DO UPDATE SET
+                start_ms = CASE WHEN boots.exact = 1 THEN boots.start_ms WHEN excluded.exact = 1 THEN excluded.start_ms ELSE MIN(boots.start_ms, excluded.start_ms) END,
+                exact = MAX(boots.exact, excluded.exact)
+            """,
+            cmd =>
+            {
+                cmd.Parameters.AddWithValue("$g", gateway);
+                cmd.Parameters.AddWithValue("$b", boot.ToString("D"));
+                cmd.Parameters.AddWithValue("$s", start.ToUnixTimeMilliseconds());
+                cmd.Parameters.AddWithValue("$x", exact ? 1 : 0);
+            },
+            cancellationToken);
 
     /// <summary>Stores a motion message; false for a redelivery.</summary>
     public async Task<bool> InsertMotionAsync(MotionEvent m, string payload, DateTimeOffset correctedTime, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
