@@ -6,11 +6,13 @@ var name = args.FirstOrDefault();
 return name switch
 {
     "alarm-latency" => await AlarmLatencyBenchmark.RunAsync(args[1..]),
+    "outage" => await OutageBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: EdgeWatch.Benchmarks alarm-latency [--gateways N] [--alarms N] [--seed N]");
+    Console.Error.WriteLine("       EdgeWatch.Benchmarks outage [--gateways N] [--outage-seconds N]");
     return 2;
 }
