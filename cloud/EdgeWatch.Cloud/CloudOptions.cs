@@ -15,6 +15,9 @@ public sealed class BrokerOptions
     public int Port { get; set; } = 1883;
     public string? Username { get; set; }
     public string? Password { get; set; }
+
+    /// <summary>Cap of the aggregator's reconnect backoff. One client, so it may retry briskly: gateways wait for it.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>Event store (section <c>Storage</c>).</summary>

@@ -66,7 +66,6 @@ internal static class OutageBenchmark
             s["Uplink:HeartbeatInterval"] = "00:00:10";
             s["Simulation:MotionInterval"] = "00:00:15";
             s["Simulation:TroubleInterval"] = "00:01:00";
-            s["Mqtt:ReconnectMaxDelay"] = "00:00:05";
             return s;
         }
 
@@ -128,7 +127,7 @@ internal static class OutageBenchmark
         var childRestarted = false;
         while (outageClock.Elapsed < outage)
         {
-            backlogMax = Math.Max(backlogMax, hosts.Sum(h => h.Services.GetRequiredService<Outbox>().Backlog.Sum()) + PendingIn(childOutbox));
+            backlogMax = Math.Max(backlogMax, hosts.Sum(h => h.Services.GetRequiredService<Outbox>().Backlog.Sum()) + OutboxFile.Pending(childOutbox));
             if (!childKilled && outageClock.Elapsed > outage / 3)
             {
                 Console.Error.WriteLine("outage: SIGKILL of the gateway process");
@@ -151,14 +150,22 @@ internal static class OutageBenchmark
         await mosquitto.StartAsync();
         var drainClock = Stopwatch.StartNew();
 
-        // Fire alarms during the drain, one every 250 ms on changing gateways.
+        // Fire alarms during the drain, one every 250 ms, each on a gateway that is back online (preferring one that
+        // still has a backlog): the alarm must overtake the backlog, not wait behind it.
         var drainAlarms = new ConcurrentBag<Guid>();
         var drainDone = false;
         var duringDrain = Task.Run(async () =>
         {
             for (var i = 0; i < 40 && !Volatile.Read(ref drainDone); i++)
             {
-                var host = hosts[(i * 7) % hosts.Count];
+                var online = hosts.Where(h => h.Services.GetRequiredService<MqttUplink>().Connected).ToList();
+                if (online.Count == 0)
+                {
+                    await Task.Delay(50);
+                    continue;
+                }
+
+                var host = online.OrderByDescending(h => h.Services.GetRequiredService<Outbox>().Backlog.Sum()).ThenBy(_ => random.Next()).First();
                 var engine = host.Services.GetRequiredService<FireSafetyEngine>();
                 void Capture(FireEvent e)
                 {
@@ -175,7 +182,7 @@ internal static class OutageBenchmark
         });
 
         await Eventually.WaitAsync(
-            () => hosts.All(h => h.Services.GetRequiredService<Outbox>().Backlog.Sum() == 0) && PendingIn(childOutbox) == 0,
+            () => hosts.All(h => h.Services.GetRequiredService<Outbox>().Backlog.Sum() == 0) && OutboxFile.Pending(childOutbox) == 0,
             TimeSpan.FromSeconds(120),
             "the backlog to drain");
         var drainSeconds = drainClock.Elapsed.TotalSeconds;
@@ -204,9 +211,9 @@ internal static class OutageBenchmark
         for (var g = 1; g <= gateways; g++)
         {
             var id = $"gw-g{g}";
-            var (last, pending) = g < gateways
-                ? (hosts[g - 1].Services.GetRequiredService<EventStamper>().LastSeq, new HashSet<long>())
-                : ReadOutbox(childOutbox);
+            var (pending, last) = g < gateways
+                ? (new HashSet<long>(), hosts[g - 1].Services.GetRequiredService<EventStamper>().LastSeq)
+                : OutboxFile.Read(childOutbox);
             var got = stored.GetValueOrDefault(id) ?? [];
             accepted += last;
             delivered += got.Count(s => s <= last);
@@ -273,46 +280,6 @@ internal static class OutageBenchmark
         board.Restore(point);
         await Task.Delay(400);
         engine.Reset("benchmark");
-    }
-
-    private static int PendingIn(string outboxPath)
-    {
-        if (!File.Exists(outboxPath))
-        {
-            return 0;
-        }
-
-        try
-        {
-            using var c = new SqliteConnection($"Data Source={outboxPath};Mode=ReadOnly;Pooling=False");
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT COUNT(*) FROM outbox";
-            return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
-        }
-        catch (SqliteException)
-        {
-            return 0;
-        }
-    }
-
-    private static (long Last, HashSet<long> Pending) ReadOutbox(string path)
-    {
-        using var c = new SqliteConnection($"Data Source={path};Pooling=False");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT seq FROM outbox";
-        var pending = new HashSet<long>();
-        using (var r = cmd.ExecuteReader())
-        {
-            while (r.Read())
-            {
-                pending.Add(r.GetInt64(0));
-            }
-        }
-
-        cmd.CommandText = "SELECT value FROM meta WHERE key = 'last_seq'";
-        return (cmd.ExecuteScalar() is long last ? last : 0, pending);
     }
 
     private static int Arg(string[] args, string name, int fallback)

@@ -157,7 +157,7 @@ public class UplinkOutageTests
             first.Kill();
         }
 
-        var (pending, lastSeq) = ReadOutbox(Path.Combine(state, "outbox.db"));
+        var (pending, lastSeq) = OutboxFile.Read(Path.Combine(state, "outbox.db"));
         Assert.NotEmpty(pending);
 
         await mosquitto.StartAsync();
@@ -185,25 +185,6 @@ public class UplinkOutageTests
             var missing = Enumerable.Range(1, (int)last).Where(n => !seqs.Contains(n)).ToList();
             Assert.Fail($"{ex.Message}; missing {missing.Count}: {string.Join(",", missing.Take(40))}; {diagnostics?.Invoke()}");
         }
-    }
-
-    private static (List<long> Pending, long LastSeq) ReadOutbox(string path)
-    {
-        using var c = new SqliteConnection($"Data Source={path};Pooling=False");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT seq FROM outbox WHERE seq > 0";
-        var pending = new List<long>();
-        using (var r = cmd.ExecuteReader())
-        {
-            while (r.Read())
-            {
-                pending.Add(r.GetInt64(0));
-            }
-        }
-
-        cmd.CommandText = "SELECT value FROM meta WHERE key = 'last_seq'";
-        return (pending, (long)cmd.ExecuteScalar()!);
     }
 
     [Fact]

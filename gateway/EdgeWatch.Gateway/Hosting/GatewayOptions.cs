@@ -41,7 +41,7 @@ public sealed class MqttOptions
     public string? ClientId { get; set; }
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(200);
-    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 internal static partial class Names
