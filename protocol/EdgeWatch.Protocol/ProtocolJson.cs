@@ -15,6 +15,7 @@ namespace EdgeWatch.Protocol;
 [JsonSerializable(typeof(MotionEvent))]
 [JsonSerializable(typeof(DesiredConfig))]
 [JsonSerializable(typeof(ReportedConfig))]
+[JsonSerializable(typeof(Acknowledgement))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
 
 /// <summary>Serialises and validates payloads. Bad payloads give a <see cref="PayloadException"/> that says what is wrong.</summary>
@@ -29,6 +30,8 @@ public static class ProtocolJson
     public static byte[] Serialize(MotionEvent m) => JsonSerializer.SerializeToUtf8Bytes(m, ProtocolJsonContext.Default.MotionEvent);
     public static byte[] Serialize(DesiredConfig c) => JsonSerializer.SerializeToUtf8Bytes(c, ProtocolJsonContext.Default.DesiredConfig);
     public static byte[] Serialize(ReportedConfig c) => JsonSerializer.SerializeToUtf8Bytes(c, ProtocolJsonContext.Default.ReportedConfig);
+    public static byte[] Serialize(Acknowledgement a) => JsonSerializer.SerializeToUtf8Bytes(a, ProtocolJsonContext.Default.Acknowledgement);
+    public static Acknowledgement DeserializeAck(ReadOnlySpan<byte> utf8) => Read(utf8, ProtocolJsonContext.Default.Acknowledgement, "acknowledgement");
 
     public static Heartbeat DeserializeHeartbeat(ReadOnlySpan<byte> utf8) => Read(utf8, ProtocolJsonContext.Default.Heartbeat, "heartbeat");
     public static MotionEvent DeserializeMotion(ReadOnlySpan<byte> utf8) => Read(utf8, ProtocolJsonContext.Default.MotionEvent, "motion event");

@@ -61,6 +61,24 @@ public sealed record MotionEvent
     public required bool ClockSynced { get; init; }
 }
 
+/// <summary>
+/// The aggregator's end-to-end acknowledgement (topic <c>ack</c>): these sequence numbers are stored. A gateway deletes an
+/// outbox entry only when both the broker (PUBACK success) and the aggregator (this) have it, so a broker that crashes
+/// after its PUBACK cannot lose an event.
+/// </summary>
+public sealed record Acknowledgement
+{
+    public int V { get; init; } = ProtocolVersion.Current;
+    public required IReadOnlyList<long> Seqs { get; init; }
+}
+
+/// <summary>MQTT 5 user properties EdgeWatch sets.</summary>
+public static class UserProperties
+{
+    /// <summary>The gateway sequence number of an outbox message (also for binary payloads such as snapshots).</summary>
+    public const string Seq = "seq";
+}
+
 /// <summary>Limits every EdgeWatch component enforces on the wire.</summary>
 public static class WireLimits
 {

@@ -17,6 +17,7 @@ public static class Topics
     public static string Command(string site, string gateway, string name) => $"{Root}/{site}/{gateway}/cmd/{name}";
     public static string CommandFilter(string site, string gateway) => $"{Root}/{site}/{gateway}/cmd/+";
     public static string DesiredConfig(string site, string gateway) => $"{Root}/{site}/{gateway}/config/desired";
+    public static string Ack(string site, string gateway) => $"{Root}/{site}/{gateway}/ack";
     public static string ReportedConfig(string site, string gateway) => $"{Root}/{site}/{gateway}/config/reported";
 
     /// <summary>Filter the aggregator subscribes to for every gateway's events.</summary>

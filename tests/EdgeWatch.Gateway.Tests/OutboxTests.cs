@@ -156,4 +156,43 @@ public sealed class OutboxTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(42));
         Assert.Equal(TimeSpan.FromSeconds(42), o.OldestAge());
     }
+
+    [Fact]
+    public void SentEntryWaitsForTheAggregatorAndIsSentAgainWhenUnacknowledged()
+    {
+        using var o = new Outbox(Db, 1 << 20, _time) { AckTimeout = TimeSpan.FromSeconds(15) };
+        Put(o, Lane.Fire, "fire");
+        Put(o, Lane.Fire, "fire");
+        var first = o.PeekNext()!;
+        o.MarkSent(first);
+
+        // The broker has the first one; the next to send is the second, and the first still counts as waiting.
+        Assert.Equal(2, o.PeekNext()!.Seq);
+        Assert.Equal(2, o.Backlog[(int)Lane.Fire]);
+
+        // No acknowledgement within the timeout: it goes again.
+        _time.Advance(TimeSpan.FromSeconds(16));
+        Assert.Equal(1, o.PeekNext()!.Seq);
+
+        Assert.Equal(1, o.Acknowledge([1, 99]));
+        Assert.Equal(1, o.Backlog[(int)Lane.Fire]);
+        Assert.Equal(2, o.PeekNext()!.Seq);
+    }
+
+    [Fact]
+    public void ReconnectSendsEveryUnacknowledgedEntryAgainInOrder()
+    {
+        using var o = new Outbox(Db, 1 << 20, _time);
+        Put(o, Lane.Trouble, "trouble");
+        Put(o, Lane.Trouble, "trouble");
+        o.MarkSent(o.PeekNext()!);
+        o.MarkSent(o.PeekNext()!);
+        Assert.Null(o.PeekNext());
+
+        o.ResendUnacknowledged();
+        Assert.Equal(1, o.PeekNext()!.Seq);
+        o.Acknowledge([1, 2]);
+        Assert.Null(o.PeekNext());
+        Assert.Equal(0, o.Bytes);
+    }
 }

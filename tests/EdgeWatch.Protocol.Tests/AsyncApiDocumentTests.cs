@@ -68,6 +68,7 @@ public partial class AsyncApiDocumentTests
             ["commandResponse"] = b => Assert.NotNull(System.Text.Json.JsonSerializer.Deserialize(b, ProtocolJsonContext.Default.CommandResponse)),
             ["desiredConfig"] = b => ProtocolJson.DeserializeDesiredConfig(b),
             ["reportedConfig"] = b => ProtocolJson.DeserializeReportedConfig(b),
+            ["ack"] = b => Assert.NotEmpty(ProtocolJson.DeserializeAck(b).Seqs),
         };
         var seen = new HashSet<string>();
         foreach (Match message in MessageWithExamples().Matches(Document()))

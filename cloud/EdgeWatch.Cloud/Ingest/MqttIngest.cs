@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text;
 using EdgeWatch.Cloud.Broker;
 using EdgeWatch.Cloud.Notify;
@@ -62,7 +64,7 @@ public sealed class MqttIngest : BackgroundService
                         ct).ConfigureAwait(false);
                     IngestLog.Connected(_logger, _broker.Host, _broker.Port);
                 },
-                Session = (_, lost) => Task.Delay(Timeout.Infinite, lost),
+                Session = AcknowledgeAsync,
                 Message = (_, e) => HandleAsync(e.ApplicationMessage, stoppingToken),
                 Failed = reason => IngestLog.ConnectFailed(_logger, _broker.Host, _broker.Port, reason),
             },
@@ -86,6 +88,65 @@ public sealed class MqttIngest : BackgroundService
         }
 
         return builder.Build();
+    }
+
+    private readonly ConcurrentDictionary<(string Site, string Gateway), ConcurrentQueue<long>> _toAck = new();
+
+    private void QueueAck(TopicAddress address, MqttApplicationMessage message, long? payloadSeq)
+    {
+        var seq = payloadSeq ?? SeqProperty(message);
+        if (seq is > 0)
+        {
+            _toAck.GetOrAdd((address.Site, address.Gateway), _ => new ConcurrentQueue<long>()).Enqueue(seq.Value);
+        }
+    }
+
+    private static long? SeqProperty(MqttApplicationMessage message) =>
+        message.UserProperties?.FirstOrDefault(p => p.Name == UserProperties.Seq) is { } p && long.TryParse(System.Text.Encoding.UTF8.GetString(p.ValueBuffer.Span), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : null;
+
+    /// <summary>
+    /// The session loop: every 100 ms, tells each gateway which of its messages are stored (end-to-end acknowledgement).
+    /// Duplicates are acknowledged again, so a gateway whose acknowledgement was lost stops resending.
+    /// </summary>
+    private async Task AcknowledgeAsync(IMqttClient client, CancellationToken lost)
+    {
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, lost).ConfigureAwait(false);
+            foreach (var ((site, gateway), queue) in _toAck)
+            {
+                var seqs = new List<long>();
+                while (seqs.Count < 1000 && queue.TryDequeue(out var seq))
+                {
+                    seqs.Add(seq);
+                }
+
+                if (seqs.Count == 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await client.PublishAsync(
+                        new MqttApplicationMessageBuilder()
+                            .WithTopic(Topics.Ack(site, gateway))
+                            .WithPayload(ProtocolJson.Serialize(new Acknowledgement { Seqs = seqs }))
+                            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                            .Build(),
+                        lost).ConfigureAwait(false);
+                }
+                catch
+                {
+                    foreach (var seq in seqs)
+                    {
+                        queue.Enqueue(seq); // try again on the next connection
+                    }
+
+                    throw;
+                }
+            }
+        }
     }
 
     /// <summary>Publishes a gateway's desired configuration (retained). Fails when the aggregator is not connected.</summary>
@@ -130,13 +191,14 @@ public sealed class MqttIngest : BackgroundService
 
                     return;
                 case "evt/fire" or "evt/trouble":
-                    await HandleFireAsync(address, payload, now, cancellationToken).ConfigureAwait(false);
+                    QueueAck(address, message, await HandleFireAsync(address, payload, now, cancellationToken).ConfigureAwait(false));
                     return;
                 case "evt/motion":
                     var m = ProtocolJson.DeserializeMotion(payload);
                     CheckIdentity(m.Id, m.Site, m.Gateway, address);
                     var mt = await ObserveClockAsync(m.Gateway, m.Boot, m.MonotonicMs, m.WallTime, m.ClockSynced, now, cancellationToken).ConfigureAwait(false);
                     Count(await _store.InsertMotionAsync(m, Encoding.UTF8.GetString(payload), mt, now, cancellationToken).ConfigureAwait(false));
+                    QueueAck(address, message, m.Seq);
                     return;
                 case "heartbeat":
                     var h = ProtocolJson.DeserializeHeartbeat(payload);
@@ -147,6 +209,7 @@ public sealed class MqttIngest : BackgroundService
 
                     await ObserveClockAsync(h.Gateway, h.Boot, h.MonotonicMs, h.WallTime, h.ClockSynced, now, cancellationToken).ConfigureAwait(false);
                     Count(await _store.InsertHeartbeatAsync(h, now, cancellationToken).ConfigureAwait(false));
+                    QueueAck(address, message, h.Seq);
                     return;
                 case "config/reported":
                     if (payload.Length > 0)
@@ -167,15 +230,18 @@ public sealed class MqttIngest : BackgroundService
                         throw new PayloadException($"snapshot is {payload.Length} bytes; the limit is {WireLimits.MaxSnapshotBytes}");
                     }
 
-                    await _store.InsertSnapshotAsync(eventId, address.Gateway, payload, now, cancellationToken).ConfigureAwait(false);
+                    await _store.InsertSnapshotAsync(eventId, address.Gateway, SeqProperty(message) ?? 0, payload, now, cancellationToken).ConfigureAwait(false);
+                    QueueAck(address, message, null);
                     return;
                 default:
-                    return; // cmd/* and config/desired are the aggregator's own messages
+                    return; // cmd/*, config/desired and ack are the aggregator's own messages
             }
         }
         catch (PayloadException ex)
         {
+            // Kept with the reason, and acknowledged: resending an unreadable message would not make it readable.
             await RejectAsync(message.Topic, ex.Message, payload, now, cancellationToken).ConfigureAwait(false);
+            QueueAck(address, message, null);
         }
     }
 
@@ -208,7 +274,7 @@ public sealed class MqttIngest : BackgroundService
         }
     }
 
-    private async Task HandleFireAsync(TopicAddress address, byte[] payload, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<long> HandleFireAsync(TopicAddress address, byte[] payload, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var e = ProtocolJson.DeserializeFireEvent(payload);
         CheckIdentity(e.Id, e.Site, e.Gateway, address);
@@ -217,7 +283,7 @@ public sealed class MqttIngest : BackgroundService
         Count(fresh);
         if (!fresh)
         {
-            return; // a redelivery: stored and notified already
+            return e.Seq; // a redelivery: stored and notified already
         }
 
         if (e.Kind == FireEventKind.Alarm && !e.Test)
@@ -226,6 +292,7 @@ public sealed class MqttIngest : BackgroundService
         }
 
         Stored?.Invoke(e);
+        return e.Seq;
     }
 
     private async Task RejectAsync(string topic, string reason, byte[] payload, DateTimeOffset now, CancellationToken ct)

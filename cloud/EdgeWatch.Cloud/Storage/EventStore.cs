@@ -76,6 +76,7 @@ public sealed class EventStore : IDisposable
             CREATE TABLE IF NOT EXISTS snapshots (
                 event_id TEXT PRIMARY KEY,
                 gateway TEXT NOT NULL,
+                seq INTEGER NOT NULL,
                 jpeg BLOB NOT NULL,
                 received_at TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS reported_config (
@@ -341,13 +342,14 @@ public sealed class EventStore : IDisposable
         return fresh;
     }
 
-    public Task<int> InsertSnapshotAsync(Guid eventId, string gateway, byte[] jpeg, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+    public Task<int> InsertSnapshotAsync(Guid eventId, string gateway, long seq, byte[] jpeg, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
         WriteAsync(
-            "INSERT INTO snapshots (event_id, gateway, jpeg, received_at) VALUES ($e, $g, $j, $r) ON CONFLICT(event_id) DO NOTHING",
+            "INSERT INTO snapshots (event_id, gateway, seq, jpeg, received_at) VALUES ($e, $g, $s, $j, $r) ON CONFLICT(event_id) DO NOTHING",
             cmd =>
             {
                 cmd.Parameters.AddWithValue("$e", eventId.ToString("D"));
                 cmd.Parameters.AddWithValue("$g", gateway);
+                cmd.Parameters.AddWithValue("$s", seq);
                 cmd.Parameters.AddWithValue("$j", jpeg);
                 cmd.Parameters.AddWithValue("$r", Iso(receivedAt));
             },
@@ -385,7 +387,7 @@ public sealed class EventStore : IDisposable
     /// <summary>Sequence numbers stored per gateway across fire/trouble events, motion and heartbeats (for loss checks).</summary>
     public Task<IReadOnlyList<(string Gateway, long Seq)>> ListSequencesAsync(CancellationToken cancellationToken) =>
         QueryAsync(
-            "SELECT gateway, seq FROM events UNION ALL SELECT gateway, seq FROM motion_events UNION ALL SELECT gateway, seq FROM heartbeats",
+            "SELECT gateway, seq FROM events UNION ALL SELECT gateway, seq FROM motion_events UNION ALL SELECT gateway, seq FROM heartbeats UNION ALL SELECT gateway, seq FROM snapshots",
             _ => { },
             r => (r.GetString(0), r.GetInt64(1)),
             cancellationToken);

@@ -1,5 +1,6 @@
 using EdgeWatch.Gateway.FireSafety;
 using EdgeWatch.Gateway.Hosting;
+using System.Globalization;
 using EdgeWatch.Protocol;
 using Microsoft.Extensions.Options;
 
@@ -37,7 +38,12 @@ public sealed class MotionPublisher(Outbox outbox, EventStamper stamper, IOption
     /// <summary>Queues a snapshot JPEG; throws <see cref="PayloadTooLargeException"/> when it is over the wire limit.</summary>
     public void PublishSnapshot(Guid eventId, byte[] jpeg)
     {
+        if (jpeg.Length > WireLimits.MaxSnapshotBytes)
+        {
+            throw new PayloadTooLargeException(string.Create(CultureInfo.InvariantCulture, $"snapshot for motion event {eventId} is {jpeg.Length / 1024.0:0.#} KiB; the limit is {WireLimits.MaxSnapshotBytes / 1024} KiB"));
+        }
+
         var g = gateway.Value;
-        outbox.Enqueue(Lane.Motion, "snapshot", Topics.Snapshot(g.Site, g.Id, eventId), jpeg, 0);
+        outbox.Enqueue(Lane.Motion, "snapshot", Topics.Snapshot(g.Site, g.Id, eventId), jpeg, stamper.Next().Seq);
     }
 }

@@ -16,7 +16,8 @@ namespace EdgeWatch.Gateway.Uplink;
 /// The gateway's one supervised MQTT connection (see <see cref="MqttSupervisor"/>). It connects with a retained Will
 /// (offline), publishes a retained birth (online), subscribes to commands and to its desired configuration, then drains
 /// the durable <see cref="Outbox"/>: fire lane first, then trouble, motion, telemetry, oldest first within a lane. An
-/// entry leaves the outbox only when the broker acknowledged it with success; "no matching subscribers" (the
+/// entry leaves the outbox only when the broker acknowledged it with success and the aggregator acknowledged it on
+/// <c>ack</c> (so a broker crash after its PUBACK loses nothing); "no matching subscribers" (the
 /// aggregator has not resubscribed yet after a broker restart) is not a delivery either. Non-fire lanes drain at a bounded rate;
 /// a fire alarm is never held back. An entry the broker refuses (for example reason 135, not authorized) stays, holds
 /// its lane for <see cref="UplinkOptions.RejectedRetryDelay"/>, and is reported in health and logs.
@@ -125,8 +126,12 @@ public sealed class MqttUplink : BackgroundService
             new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(f => f.WithTopic(Topics.CommandFilter(_gateway.Site, _gateway.Id)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
                 .WithTopicFilter(f => f.WithTopic(Topics.DesiredConfig(_gateway.Site, _gateway.Id)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+                .WithTopicFilter(f => f.WithTopic(Topics.Ack(_gateway.Site, _gateway.Id)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
                 .Build(),
             ct).ConfigureAwait(false);
+
+        // Whatever went out on the last connection without an acknowledgement goes again, in order.
+        _outbox.ResendUnacknowledged();
         await PublishBirthAsync(client, ct).ConfigureAwait(false);
         var waiting = _outbox.Backlog.Sum();
         UplinkLog.Connected(_logger, _mqtt.Host, _mqtt.Port, waiting);
@@ -183,12 +188,14 @@ public sealed class MqttUplink : BackgroundService
                 .WithTopic(entry.Topic)
                 .WithPayload(entry.Payload)
                 .WithContentType(entry.Kind == "snapshot" ? "image/jpeg" : "application/json")
+                .WithUserProperty(UserProperties.Seq, System.Text.Encoding.UTF8.GetBytes(entry.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture)).AsMemory())
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .Build();
             var result = await client.PublishAsync(message, ct).ConfigureAwait(false);
             if (result.ReasonCode == MqttClientPublishReasonCode.Success)
             {
-                _outbox.Delete(entry);
+                // The broker has it; the entry is deleted when the aggregator acknowledges it.
+                _outbox.MarkSent(entry);
                 Interlocked.Increment(ref _published);
                 continue;
             }
@@ -214,6 +221,21 @@ public sealed class MqttUplink : BackgroundService
     {
         var msg = e.ApplicationMessage;
         var payload = msg.Payload.ToArray();
+        if (msg.Topic == Topics.Ack(_gateway.Site, _gateway.Id))
+        {
+            try
+            {
+                _outbox.Acknowledge(ProtocolJson.DeserializeAck(payload).Seqs);
+                _wake.Release();
+            }
+            catch (PayloadException ex)
+            {
+                UplinkLog.BadAck(_logger, ex.Message);
+            }
+
+            return;
+        }
+
         if (msg.Topic == Topics.DesiredConfig(_gateway.Site, _gateway.Id))
         {
             await OnDesiredConfigAsync(client, payload, ct).ConfigureAwait(false);
@@ -337,6 +359,9 @@ internal static partial class UplinkLog
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Command {Command}: accepted {Accepted}, {Message}")]
     public static partial void Command(ILogger logger, string command, bool accepted, string message);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "Unreadable acknowledgement from the aggregator: {Reason}")]
+    public static partial void BadAck(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "MQTT uplink disabled by configuration (Mqtt:Enabled=false); events stay in the outbox")]
     public static partial void Disabled(ILogger logger);

@@ -30,8 +30,9 @@ public sealed class PayloadTooLargeException : Exception
 /// <summary>
 /// The gateway's durable store-and-forward outbox: SQLite in WAL mode. Fire and trouble entries are committed with
 /// <c>synchronous=FULL</c> (fsync) before <see cref="Enqueue"/> returns; motion and telemetry with <c>NORMAL</c>.
-/// Entries come out highest lane first, in insertion order within a lane, and are deleted only after the broker
-/// acknowledged them. Over the disk budget, telemetry is dropped first, then motion snapshots, then motion events;
+/// Entries come out highest lane first, in insertion order within a lane. An entry is marked sent when the broker
+/// acknowledged it (PUBACK success) and deleted only when the aggregator acknowledges it end to end; an entry not
+/// acknowledged within <see cref="AckTimeout"/>, or still unacknowledged at a reconnect, is sent again. Over the disk budget, telemetry is dropped first, then motion snapshots, then motion events;
 /// fire and trouble never. Every drop is counted (and the counts survive restarts).
 /// </summary>
 public sealed class Outbox : IDisposable
@@ -61,8 +62,10 @@ public sealed class Outbox : IDisposable
                 topic TEXT NOT NULL,
                 payload BLOB NOT NULL,
                 seq INTEGER NOT NULL,
-                created_ticks INTEGER NOT NULL);
+                created_ticks INTEGER NOT NULL,
+                sent_ticks INTEGER);
             CREATE INDEX IF NOT EXISTS outbox_by_lane ON outbox(lane, pos);
+            CREATE INDEX IF NOT EXISTS outbox_by_seq ON outbox(seq);
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
             """);
         using (var cmd = _db.CreateCommand())
@@ -181,12 +184,7 @@ public sealed class Outbox : IDisposable
         var outcome = EnqueueOutcome.Stored;
         lock (_gate)
         {
-            var durable = lane <= Lane.Trouble;
-            if (_fullSync != durable)
-            {
-                Exec(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
-                _fullSync = durable;
-            }
+            EnsureSync(durable: lane <= Lane.Trouble);
 
             using var tx = _db.BeginTransaction();
             var newClass = DropClass(lane, kind);
@@ -286,6 +284,8 @@ public sealed class Outbox : IDisposable
     /// <summary>The next entry to send: highest lane first, oldest first within it, skipping lanes in <paramref name="skip"/>.</summary>
     public OutboxEntry? PeekNext(Func<Lane, bool>? skip = null)
     {
+        // Sent but unacknowledged entries are sent again once they are this old.
+        var stale = (_time.GetUtcNow() - AckTimeout).UtcTicks;
         lock (_gate)
         {
             for (var lane = Lane.Fire; lane <= Lane.Telemetry; lane++)
@@ -296,8 +296,9 @@ public sealed class Outbox : IDisposable
                 }
 
                 using var cmd = _db.CreateCommand();
-                cmd.CommandText = "SELECT pos, kind, topic, payload, seq, created_ticks FROM outbox WHERE lane = $l ORDER BY pos LIMIT 1";
+                cmd.CommandText = "SELECT pos, kind, topic, payload, seq, created_ticks FROM outbox WHERE lane = $l AND (sent_ticks IS NULL OR sent_ticks < $stale) ORDER BY pos LIMIT 1";
                 cmd.Parameters.AddWithValue("$l", (int)lane);
+                cmd.Parameters.AddWithValue("$stale", stale);
                 using var r = cmd.ExecuteReader();
                 if (r.Read())
                 {
@@ -309,17 +310,77 @@ public sealed class Outbox : IDisposable
         }
     }
 
-    /// <summary>Removes an entry the broker acknowledged.</summary>
+    /// <summary>How long a sent entry waits for the aggregator's acknowledgement before it is sent again.</summary>
+    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The broker accepted the entry (PUBACK success); it stays until the aggregator acknowledges it.</summary>
+    public void MarkSent(OutboxEntry entry)
+    {
+        lock (_gate)
+        {
+            EnsureSync(durable: false);
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "UPDATE outbox SET sent_ticks = $t WHERE pos = $p";
+            cmd.Parameters.AddWithValue("$t", _time.GetUtcNow().UtcTicks);
+            cmd.Parameters.AddWithValue("$p", entry.Position);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>After a reconnect every unacknowledged entry is sent again (the aggregator ignores what it already has).</summary>
+    public void ResendUnacknowledged()
+    {
+        lock (_gate)
+        {
+            Exec("UPDATE outbox SET sent_ticks = NULL WHERE sent_ticks IS NOT NULL");
+        }
+    }
+
+    /// <summary>The aggregator has stored these sequence numbers: their entries are done. Returns how many were deleted.</summary>
+    public int Acknowledge(IEnumerable<long> seqs)
+    {
+        var deleted = 0;
+        lock (_gate)
+        {
+            EnsureSync(durable: false);
+            using var tx = _db.BeginTransaction();
+            using var cmd = _db.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "DELETE FROM outbox WHERE seq = $s RETURNING lane, length(payload)";
+            var p = cmd.Parameters.Add("$s", SqliteType.Integer);
+            foreach (var seq in seqs.Where(s => s > 0))
+            {
+                p.Value = seq;
+                using var r = cmd.ExecuteReader();
+                while (r.Read())
+                {
+                    _counts[r.GetInt32(0)]--;
+                    _bytes -= r.GetInt64(1);
+                    deleted++;
+                }
+            }
+
+            tx.Commit();
+        }
+
+        return deleted;
+    }
+
+    private void EnsureSync(bool durable)
+    {
+        if (_fullSync != durable)
+        {
+            Exec(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+            _fullSync = durable;
+        }
+    }
+
+    /// <summary>Removes an entry outright (tests and tools; the uplink waits for acknowledgements).</summary>
     public void Delete(OutboxEntry entry)
     {
         lock (_gate)
         {
-            if (_fullSync != false)
-            {
-                Exec("PRAGMA synchronous = NORMAL");
-                _fullSync = false;
-            }
-
+            EnsureSync(durable: false);
             using var cmd = _db.CreateCommand();
             cmd.CommandText = "DELETE FROM outbox WHERE pos = $p";
             cmd.Parameters.AddWithValue("$p", entry.Position);
