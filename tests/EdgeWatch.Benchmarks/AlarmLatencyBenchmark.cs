@@ -103,6 +103,9 @@ internal static class AlarmLatencyBenchmark
         }
 
         var warm = Stopwatch.StartNew();
+        var gcPauseBefore = GC.GetTotalPauseDuration();
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
 
         // Contact detectors only: call points and smoke relay contacts (supervised ADC loops add up to one scan interval).
         var detectorPool = BoardProfiles.Load("rpi4-mcp23017").Channels
@@ -174,6 +177,9 @@ internal static class AlarmLatencyBenchmark
             }
         }));
 
+        var gcPause = GC.GetTotalPauseDuration() - gcPauseBefore;
+        var gcCounts = $"{GC.CollectionCount(0) - gcBefore.Item1}/{GC.CollectionCount(1) - gcBefore.Item2}/{GC.CollectionCount(2) - gcBefore.Item3}";
+
         // Baseline: MQTT publish-to-receive through the same broker, no gateway logic.
         var mqttFloor = await MqttFloor.MeasureAsync(brokerPort, 100);
 
@@ -206,6 +212,10 @@ internal static class AlarmLatencyBenchmark
             baseline_timer_late_p99_ms = Percentiles.Round(Percentiles.Of([.. timerLate], 99)),
             baseline_mqtt_roundtrip_p50_ms = Percentiles.Round(Percentiles.Of(mqttFloor, 50)),
             baseline_mqtt_roundtrip_p99_ms = Percentiles.Round(Percentiles.Of(mqttFloor, 99)),
+            gc_pause_ms = Math.Round(gcPause.TotalMilliseconds, 1),
+            allocated_mb = Math.Round((GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0, 1),
+            heap_mb = Math.Round(GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, 1),
+            gc_collections_gen0_1_2 = gcCounts,
             failed = failures.Count,
             targets_met = failures.IsEmpty && Percentiles.Of(s, 99) <= 2.0 && Percentiles.Of(e, 99) <= 100.0,
             seconds = Math.Round(warm.Elapsed.TotalSeconds, 1),

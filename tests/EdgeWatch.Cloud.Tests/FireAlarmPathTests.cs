@@ -103,7 +103,8 @@ public class FireAlarmPathTests
 
         Assert.Equal(GroupState.Alarm, engine.State);
         Assert.All(board.Profile.Channels.Where(c => c.Kind == Hardware.Profiles.ChannelKind.Siren), s => Assert.True(board.IsOn(s.Id)));
-        Assert.Equal(1, outbox.Backlog[0]); // the alarm waits, durably, for the network
+        // The alarm is written to disk by the gateway's writer thread and waits there for the network.
+        await Eventually.WaitAsync(() => outbox.Backlog[0] == 1, TimeSpan.FromSeconds(5), "the alarm in the outbox");
         await gateway.StopAsync();
     }
 

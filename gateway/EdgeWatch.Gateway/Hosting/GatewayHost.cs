@@ -23,6 +23,8 @@ public static class GatewayHost
 
     public static IHost Create(string[] args, IDictionary<string, string?>? settings = null, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
     {
+        // Life-safety latency over throughput: no blocking full collections while the gateway runs.
+        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = args,
@@ -44,6 +46,7 @@ public static class GatewayHost
                 .AddCommandLine(args);
         }
 
+        builder.Services.AddSystemd(); // sd_notify readiness and journal-friendly logs when run by systemd; no-op otherwise
         logging?.Invoke(builder.Logging);
         services?.Invoke(builder.Services);
         builder.Services.AddEdgeWatchGateway();

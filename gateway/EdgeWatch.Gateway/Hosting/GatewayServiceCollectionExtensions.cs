@@ -63,7 +63,8 @@ public static class GatewayServiceCollectionExtensions
             stamper.ContinueAfter(sp.GetRequiredService<Outbox>().LastSeq); // sequence numbers survive restarts
             return new FireEventFactory(new GatewayIdentity(g.Site, g.Id, g.Group), stamper);
         });
-        services.AddSingleton<IFireEventSink>(sp => new OutboxSink(sp.GetRequiredService<Outbox>()));
+        services.AddSingleton(sp => new DurableEventWriter(new OutboxSink(sp.GetRequiredService<Outbox>()), sp.GetRequiredService<ILogger<DurableEventWriter>>()));
+        services.AddSingleton<IFireEventSink>(sp => sp.GetRequiredService<DurableEventWriter>());
         services.AddSingleton(sp =>
         {
             // The alarm path gets its own timer thread, unless a test injected its own clock.
@@ -129,7 +130,7 @@ public static class GatewayServiceCollectionExtensions
 }
 
 /// <summary>Opens the board and starts the fire-safety engine at host start; stops it (sirens off) at host stop.</summary>
-internal sealed class FireSafetyService(FireSafetyEngine engine, RemoteConfiguration remote, UplinkMetrics metrics) : IHostedService
+internal sealed class FireSafetyService(FireSafetyEngine engine, RemoteConfiguration remote, UplinkMetrics metrics, DurableEventWriter writer) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -139,5 +140,9 @@ internal sealed class FireSafetyService(FireSafetyEngine engine, RemoteConfigura
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        writer.Flush(TimeSpan.FromSeconds(5)); // every raised event is on disk before the process ends
+        return Task.CompletedTask;
+    }
 }
