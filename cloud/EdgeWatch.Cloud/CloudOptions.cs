@@ -17,7 +17,7 @@ public sealed class BrokerOptions
     public string? Password { get; set; }
 
     /// <summary>Cap of the aggregator's reconnect backoff. One client, so it may retry briskly: gateways wait for it.</summary>
-    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 }
 
 /// <summary>Event store (section <c>Storage</c>).</summary>

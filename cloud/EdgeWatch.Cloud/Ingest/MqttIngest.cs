@@ -68,7 +68,7 @@ public sealed class MqttIngest : BackgroundService
                 Message = (_, e) => HandleAsync(e.ApplicationMessage, stoppingToken),
                 Failed = reason => IngestLog.ConnectFailed(_logger, _broker.Host, _broker.Port, reason),
             },
-            new ReconnectBackoff(TimeSpan.FromMilliseconds(100), _options.ReconnectMaxDelay > TimeSpan.FromMilliseconds(100) ? _options.ReconnectMaxDelay : TimeSpan.FromMilliseconds(100)),
+            new ReconnectBackoff(TimeSpan.FromMilliseconds(50), _options.ReconnectMaxDelay > TimeSpan.FromMilliseconds(50) ? _options.ReconnectMaxDelay : TimeSpan.FromMilliseconds(50)),
             _time);
         return _supervisor.RunAsync(stoppingToken);
     }

@@ -35,7 +35,7 @@ public sealed class MqttUplink : BackgroundService
     private readonly SemaphoreSlim _wake = new(0);
     private readonly DateTimeOffset[] _laneBlockedUntil = new DateTimeOffset[4];
     private MqttSupervisor? _supervisor;
-    private static readonly TimeSpan NoSubscriberRetryDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan NoSubscriberRetryDelay = TimeSpan.FromMilliseconds(50);
     private long _published;
     private long _rejected;
     private long _unsubscribed;
