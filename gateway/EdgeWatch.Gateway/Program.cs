@@ -3,6 +3,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 // The gateway: fire-safety engine over GPIO plus the MQTT uplink, as a Generic Host (systemd on a Pi).
+// `analyze <video-file> [--settings <json>]` runs the motion pipeline over a file instead.
+if (args.Length > 0 && args[0] == "analyze")
+{
+    return EdgeWatch.Gateway.Motion.AnalyzeCommand.Run(args[1..], Console.Out, Console.Error);
+}
+
 try
 {
     using var host = GatewayHost.Create(args);
