@@ -44,8 +44,9 @@ public sealed class FfmpegFrameSource : IDisposable
                     return _lastCpu;
                 }
             }
-            catch (InvalidOperationException)
+            catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
             {
+                // it has just exited
             }
 
             _process.WaitForExit(2000);

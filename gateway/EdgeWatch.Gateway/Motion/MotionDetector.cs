@@ -39,6 +39,7 @@ public sealed class MotionDetector : IDisposable
     private readonly List<LargeTrack> _large = [];
     private bool _initialised;
     private double? _calibratingSince;
+    private double _meanBrightness;
 
     /// <param name="settings">Detection settings.</param>
     /// <param name="analysisMask">Optional 8-bit mask at detect resolution: non-zero where motion may count (zones minus exclusion masks).</param>
@@ -73,6 +74,7 @@ public sealed class MotionDetector : IDisposable
 
         if (!_initialised)
         {
+            _meanBrightness = mean;
             _smallF.CopyTo(_background);
             _previous.Create(_analysis, MatType.CV_8U);
             _previous.SetTo(Scalar.All(0));
@@ -88,13 +90,17 @@ public sealed class MotionDetector : IDisposable
             Cv2.BitwiseAnd(_changed, _analysisMask, _changed);
         }
 
-        // A change over a large share of the frame is the light, not an intruder: recalibrate, up to a deadline.
+        // A change over a large share of the frame, or a jump of the whole frame's brightness, is the light, not an
+        // intruder: recalibrate, up to a deadline.
         var changedShare = Cv2.CountNonZero(_changed) / AnalysisPixels;
-        if (changedShare >= _s.LightChangeFraction)
+        var brightnessJump = Math.Abs((mean / Math.Max(_meanBrightness, 1.0)) - 1.0);
+        _meanBrightness += 0.1 * (mean - _meanBrightness);
+        if (changedShare >= _s.LightChangeFraction || brightnessJump >= _s.BrightnessJump)
         {
             _calibratingSince ??= seconds;
             if (seconds - _calibratingSince.Value < _s.RecalibrationDeadlineSeconds)
             {
+                _meanBrightness = mean;
                 _smallF.CopyTo(_background);
                 _previous.SetTo(Scalar.All(0));
                 _large.Clear();
@@ -106,20 +112,14 @@ public sealed class MotionDetector : IDisposable
             _calibratingSince = null;
         }
 
-        // Temporal persistence: keep pixels that also changed (nearby) in the previous frame.
-        Cv2.Dilate(_previous, _previousGrown, _kernel, iterations: 2);
-        _changed.CopyTo(_previous);
-        if (_s.PersistenceFrames > 1)
-        {
-            Cv2.BitwiseAnd(_changed, _previousGrown, _persistent);
-        }
-        else
-        {
-            _changed.CopyTo(_persistent);
-        }
-
-        Cv2.MorphologyEx(_persistent, _persistent, MorphTypes.Open, _kernel);
+        // Speckle (noise, rain, snow) goes first; then blobs are grown so that one object is one blob.
+        Cv2.MorphologyEx(_changed, _persistent, MorphTypes.Open, _kernel);
         Cv2.Dilate(_persistent, _persistent, _kernel, iterations: 2);
+
+        // Temporal persistence: a blob counts only if change was also found at or near it in the previous frame
+        // (within a few pixels, so even a fast walker qualifies). Flicker that comes and goes does not.
+        Cv2.Dilate(_previous, _previousGrown, _kernel, iterations: 3);
+        _persistent.CopyTo(_previous);
 
         Cv2.AccumulateWeighted(_smallF, _background, _s.BackgroundAlpha, null!);
 
@@ -137,6 +137,15 @@ public sealed class MotionDetector : IDisposable
             }
 
             var box = Cv2.BoundingRect(contour);
+            if (_s.PersistenceFrames > 1)
+            {
+                using var before = new Mat(_previousGrown, box);
+                if (Cv2.CountNonZero(before) == 0)
+                {
+                    continue;
+                }
+            }
+
             if (area >= _s.LargeBlobArea && !LargeBlobPersists(box, seconds, seenLarge))
             {
                 continue;

@@ -30,6 +30,9 @@ public sealed record MotionSettings
     /// <summary>A share of changed pixels at or above this is a global light change (lights, IR switch, headlights), not motion.</summary>
     public double LightChangeFraction { get; init; } = 0.30;
 
+    /// <summary>A jump of the whole frame's mean brightness by this share (lights on or off, the IR switch) recalibrates.</summary>
+    public double BrightnessJump { get; init; } = 0.15;
+
     /// <summary>Longest time detection may stay in recalibration; after it, changes count as motion again.</summary>
     public double RecalibrationDeadlineSeconds { get; init; } = 10;
 
@@ -93,6 +96,7 @@ public sealed record MotionSettings
         Check(BackgroundAlpha is > 0 and < 1, "backgroundAlpha", BackgroundAlpha, "between 0 and 1");
         Check(MinArea is > 0 and < 0.5, "minArea", MinArea, "between 0 and 0.5");
         Check(LightChangeFraction is > 0.05 and <= 1, "lightChangeFraction", LightChangeFraction, "above 0.05 and at most 1");
+        Check(BrightnessJump is > 0.02 and <= 1, "brightnessJump", BrightnessJump, "above 0.02 and at most 1");
         Check(RecalibrationDeadlineSeconds is >= 1 and <= 600, "recalibrationDeadlineSeconds", RecalibrationDeadlineSeconds, "1–600");
         Check(LargeBlobArea > MinArea && LargeBlobArea <= 1, "largeBlobArea", LargeBlobArea, "above minArea and at most 1");
         Check(LargeBlobMinSeconds is >= 0 and <= 30, "largeBlobMinSeconds", LargeBlobMinSeconds, "0–30");
