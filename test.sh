@@ -20,6 +20,18 @@ if ((${#missing[@]})); then
     || { echo "test.sh: could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
+# Real sample video for the motion tests: vtest.avi (pedestrians) from Debian's opencv-doc package, unpacked locally.
+SAMPLES="$PWD/.cache/samples"
+if [ ! -f "$SAMPLES/vtest.avi" ]; then
+  echo "test.sh: fetching the opencv-doc sample video"
+  tmp="$(mktemp -d)"
+  ( cd "$tmp" && apt-get download opencv-doc >/dev/null 2>&1 && dpkg -x opencv-doc_*.deb x ) \
+    && mkdir -p "$SAMPLES" && cp "$tmp"/x/usr/share/doc/opencv-doc/examples/data/{vtest.avi,tree.avi} "$SAMPLES"/ \
+    || { echo "test.sh: could not fetch opencv-doc"; echo "0 passed, 1 failed"; exit 1; }
+  rm -rf "$tmp"
+fi
+export EDGEWATCH_SAMPLES="$SAMPLES"
+
 log="$(mktemp)"
 dotnet test EdgeWatch.sln "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

@@ -1,0 +1,120 @@
+using EdgeWatch.Gateway.Motion;
+
+namespace EdgeWatch.Gateway.Tests.Motion;
+
+[Trait("Category", "Integration")]
+public class AnalyzeCommandTests
+{
+    /// <summary>Debian's opencv-doc sample clips, unpacked by test.sh into .cache/samples (EDGEWATCH_SAMPLES).</summary>
+    private static string Sample(string name)
+    {
+        var dir = Environment.GetEnvironmentVariable("EDGEWATCH_SAMPLES");
+        if (string.IsNullOrEmpty(dir))
+        {
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "EdgeWatch.sln")))
+            {
+                root = root.Parent;
+            }
+
+            dir = Path.Combine(root?.FullName ?? ".", ".cache", "samples");
+        }
+
+        var path = Path.Combine(dir, name);
+        Assert.True(File.Exists(path), $"{path} is missing: run ./test.sh, which fetches Debian's opencv-doc sample video");
+        return path;
+    }
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = AnalyzeCommand.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void RealPedestrianClipReportsMotionWhilePeopleMove()
+    {
+        var (code, output, _) = Run(Sample("vtest.avi"));
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("{\"kind\":\"summary\",\"frames\":795,", lines[^1], StringComparison.Ordinal);
+        var events = lines[..^1].Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.NotEmpty(events);
+        // People walk through the whole clip (79.5 s): motion must be reported for most of it.
+        var covered = events.Sum(e => e.GetProperty("end_ms").GetInt64() - e.GetProperty("start_ms").GetInt64()) / 1000.0;
+        Assert.True(covered >= 0.8 * 79.5, $"motion reported for only {covered:0.0} s of 79.5 s");
+        Assert.All(events, e => Assert.InRange(e.GetProperty("peak_area").GetDouble(), 0.001, 1));
+    }
+
+    [Fact]
+    public void MissingFileExitsNonZeroWithOneLine()
+    {
+        var (code, output, error) = Run("/no/such/clip.avi");
+        Assert.NotEqual(0, code);
+        Assert.Empty(output);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains("no such file", error);
+    }
+
+    [Fact]
+    public void UnreadableFileExitsNonZeroWithOneLine()
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, "not a video");
+        try
+        {
+            var (code, _, error) = Run(path);
+            Assert.NotEqual(0, code);
+            Assert.Contains("not a readable video", error);
+            Assert.Single(error.Trim().Split('\n'));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void BadSettingsNameTheKey()
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, """{ "threshold": 500, "minConsecutiveFrames": 0 }""");
+        try
+        {
+            var (code, _, error) = Run(Sample("tree.avi"), "--settings", path);
+            Assert.Equal(2, code);
+            Assert.Contains("threshold must be 5–100 (was 500)", error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void UnknownSettingsKeyIsRefused()
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, """{ "treshold": 30 }""");
+        try
+        {
+            var (code, _, error) = Run(Sample("tree.avi"), "--settings", path);
+            Assert.Equal(2, code);
+            Assert.Contains("treshold", error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void UnexpectedArgumentPrintsUsage()
+    {
+        var (code, _, error) = Run("a.avi", "b.avi");
+        Assert.Equal(2, code);
+        Assert.Contains("usage: analyze <video-file>", error);
+    }
+}
