@@ -29,6 +29,7 @@ return name switch
 {
     "alarm-latency" => await AlarmLatencyBenchmark.RunAsync(args[1..]),
     "outage" => await OutageBenchmark.RunAsync(args[1..]),
+    "motion" => await MotionBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -36,5 +37,6 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: EdgeWatch.Benchmarks alarm-latency [--gateways N] [--alarms N] [--seed N]");
     Console.Error.WriteLine("       EdgeWatch.Benchmarks outage [--gateways N] [--outage-seconds N]");
+    Console.Error.WriteLine("       EdgeWatch.Benchmarks motion");
     return 2;
 }

@@ -58,8 +58,8 @@ public sealed class FfmpegFrameSource : IDisposable
     private TimeSpan _lastCpu;
     private TimeSpan _childCpuAtStart;
 
-    /// <summary>Opens a source. <paramref name="fps"/> null keeps a file's own frame rate.</summary>
-    public static FfmpegFrameSource Open(string input, int width, int height, double? fps = null, string? hwaccel = null)
+    /// <summary>Opens a source. <paramref name="fps"/> null keeps a file's own frame rate; <paramref name="realtime"/> reads a file at its native pace (a simulated live camera).</summary>
+    public static FfmpegFrameSource Open(string input, int width, int height, double? fps = null, string? hwaccel = null, bool realtime = false)
     {
         if (!input.Contains("://", StringComparison.Ordinal) && !File.Exists(input))
         {
@@ -83,6 +83,11 @@ public sealed class FfmpegFrameSource : IDisposable
         {
             psi.ArgumentList.Add("-rtsp_transport");
             psi.ArgumentList.Add("tcp");
+        }
+
+        if (realtime)
+        {
+            psi.ArgumentList.Add("-re");
         }
 
         psi.ArgumentList.Add("-i");
@@ -112,6 +117,9 @@ public sealed class FfmpegFrameSource : IDisposable
         process.BeginErrorReadLine();
         return new FfmpegFrameSource(process, width, height, rate) { _childCpuAtStart = childCpu };
     }
+
+    /// <summary>CPU time of all reaped child processes of this process (ffmpeg decoders), for cost accounting.</summary>
+    public static TimeSpan ChildrenCpu() => ChildCpu.Total();
 
     /// <summary>The frame rate of a file's video stream, from ffprobe; fails with a clear message for a non-video file.</summary>
     public static double ProbeFrameRate(string input)
@@ -152,11 +160,22 @@ public sealed class FfmpegFrameSource : IDisposable
     }
 
     /// <summary>Reads the next frame into the reused Mat; false at the end of the stream. The Mat stays owned by the source.</summary>
-    public unsafe bool TryRead(out Mat frame, out double seconds)
+    public bool TryRead(out Mat frame, out double seconds)
     {
         frame = _frame;
+        return TryReadInto(_frame, out seconds);
+    }
+
+    /// <summary>Reads the next frame straight into <paramref name="target"/> (a BGR Mat of the detect size); false at the end.</summary>
+    public unsafe bool TryReadInto(Mat target, out double seconds)
+    {
+        if (target.Rows * target.Cols * 3 != _frameBytes || target.Type() != MatType.CV_8UC3 || !target.IsContinuous())
+        {
+            throw new ArgumentException("target must be a continuous BGR Mat of the detect size", nameof(target));
+        }
+
         seconds = _index / Fps;
-        var span = new Span<byte>((void*)_frame.Data, _frameBytes);
+        var span = new Span<byte>((void*)target.Data, _frameBytes);
         var read = 0;
         while (read < _frameBytes)
         {

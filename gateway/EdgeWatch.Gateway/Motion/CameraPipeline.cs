@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using EdgeWatch.Protocol;
+using OpenCvSharp;
+
+namespace EdgeWatch.Gateway.Motion;
+
+/// <summary>Where a camera's frames come from and how to decode them.</summary>
+public sealed record CameraSource(string Id, string Url, string? HwAccel = null, bool Realtime = false);
+
+/// <summary>
+/// One camera's bounded pipeline: a capture thread reads frames from ffmpeg straight into one of three Mats; the
+/// analysis thread always takes the newest frame. When analysis falls behind, the older waiting frame is dropped
+/// (and counted) rather than queued, so one slow camera never stalls the others or the fire-safety engine. The capture
+/// reconnects with backoff; a camera that delivers nothing for <see cref="OfflineAfter"/> is reported offline, and
+/// online again with its next frame.
+/// </summary>
+public sealed class CameraPipeline : IDisposable
+{
+    private readonly CameraSource _source;
+    private readonly MotionSettings _settings;
+    private readonly Func<Mat?>? _maskFactory;
+    private readonly Lock _gate = new();
+    private readonly Stack<Mat> _free = new();
+    private readonly SemaphoreSlim _ready = new(0, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _capture;
+    private readonly Thread _analysis;
+    private (Mat Frame, double Seconds)? _latest;
+    private long _frames;
+    private long _dropped;
+    private long _analysed;
+    private long _lastFrameTicks = Stopwatch.GetTimestamp();
+    private bool _offline;
+
+    public CameraPipeline(CameraSource source, MotionSettings settings, Func<Mat?>? analysisMask = null)
+    {
+        _source = source;
+        _settings = settings;
+        _maskFactory = analysisMask;
+        for (var i = 0; i < 3; i++)
+        {
+            _free.Push(new Mat(settings.DetectHeight, settings.DetectWidth, MatType.CV_8UC3));
+        }
+
+        _capture = new Thread(CaptureLoop) { IsBackground = true, Name = $"camera-{source.Id}-capture" };
+        _analysis = new Thread(AnalysisLoop) { IsBackground = true, Name = $"camera-{source.Id}-analysis" };
+    }
+
+    public TimeSpan OfflineAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Motion start, update and end, with the frame they were seen on (valid only during the call).</summary>
+    public event Action<CameraSource, MotionEventUpdate, Mat>? Motion;
+
+    /// <summary>The camera went offline (true) or came back (false).</summary>
+    public event Action<CameraSource, bool>? Offline;
+
+    public long Frames => Interlocked.Read(ref _frames);
+    public long Dropped => Interlocked.Read(ref _dropped);
+    public long Analysed => Interlocked.Read(ref _analysed);
+
+    /// <summary>True once a file source has been read to its end (live sources reconnect instead).</summary>
+    public bool Finished { get; private set; }
+
+    public void Start()
+    {
+        _capture.Start();
+        _analysis.Start();
+    }
+
+    private void CaptureLoop()
+    {
+        var backoff = new ReconnectBackoff(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+        var isFile = !_source.Url.Contains("://", StringComparison.Ordinal);
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                using var ffmpeg = FfmpegFrameSource.Open(_source.Url, _settings.DetectWidth, _settings.DetectHeight, isFile && !_source.Realtime ? null : _settings.DetectFps, _source.HwAccel, _source.Realtime);
+                while (!_stop.IsCancellationRequested)
+                {
+                    Mat target;
+                    lock (_gate)
+                    {
+                        target = _free.Pop(); // three Mats: one being analysed, one waiting, one being filled
+                    }
+
+                    if (!ffmpeg.TryReadInto(target, out var seconds))
+                    {
+                        lock (_gate)
+                        {
+                            _free.Push(target);
+                        }
+
+                        break;
+                    }
+
+                    Interlocked.Increment(ref _frames);
+                    Interlocked.Exchange(ref _lastFrameTicks, Stopwatch.GetTimestamp());
+                    if (_offline)
+                    {
+                        _offline = false;
+                        Offline?.Invoke(_source, false);
+                    }
+
+                    backoff.Reset();
+                    lock (_gate)
+                    {
+                        if (_latest is { } stale)
+                        {
+                            _free.Push(stale.Frame); // analysis is behind: drop the older frame, never queue
+                            Interlocked.Increment(ref _dropped);
+                        }
+
+                        _latest = (target, seconds);
+                    }
+
+                    Signal();
+                }
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or InvalidDataException)
+            {
+                // ffmpeg missing, stream unreachable: retry below.
+            }
+
+            if (isFile && !_source.Realtime)
+            {
+                Finished = true;
+                Signal();
+                return;
+            }
+
+            CheckOffline();
+            _stop.Token.WaitHandle.WaitOne(backoff.Next());
+        }
+    }
+
+    private void Signal()
+    {
+        try
+        {
+            if (_ready.CurrentCount == 0)
+            {
+                _ready.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // already signalled
+        }
+    }
+
+    private void CheckOffline()
+    {
+        if (!_offline && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastFrameTicks)) >= OfflineAfter)
+        {
+            _offline = true;
+            Offline?.Invoke(_source, true);
+        }
+    }
+
+    private void AnalysisLoop()
+    {
+        using var mask = _maskFactory?.Invoke();
+        using var detector = new MotionDetector(_settings, mask);
+        var tracker = new MotionEventTracker(_settings);
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                _ready.Wait(TimeSpan.FromSeconds(1), _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            (Mat Frame, double Seconds)? job;
+            lock (_gate)
+            {
+                job = _latest;
+                _latest = null;
+            }
+
+            if (job is not { } j)
+            {
+                if (Finished)
+                {
+                    if (tracker.Finish() is { } last)
+                    {
+                        using var blank = new Mat();
+                        Motion?.Invoke(_source, last, blank);
+                    }
+
+                    return;
+                }
+
+                continue;
+            }
+
+            try
+            {
+                var motion = detector.Detect(j.Frame, j.Seconds);
+                Interlocked.Increment(ref _analysed);
+                if (tracker.Add(motion, j.Seconds) is { } update)
+                {
+                    Motion?.Invoke(_source, update, j.Frame);
+                }
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _free.Push(j.Frame);
+                }
+            }
+
+            if (_latest is not null)
+            {
+                Signal();
+            }
+        }
+    }
+
+    /// <summary>Waits for a file source to be read and analysed to its end.</summary>
+    public bool WaitFinished(TimeSpan timeout) => _analysis.Join(timeout);
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _capture.Join(TimeSpan.FromSeconds(5));
+        _analysis.Join(TimeSpan.FromSeconds(5));
+        lock (_gate)
+        {
+            _latest?.Frame.Dispose();
+            while (_free.Count > 0)
+            {
+                _free.Pop().Dispose();
+            }
+        }
+
+        _stop.Dispose();
+        _ready.Dispose();
+    }
+}
