@@ -1,6 +1,7 @@
 using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
 using EdgeWatch.Gateway.FireSafety;
+using EdgeWatch.Gateway.Motion;
 using EdgeWatch.Gateway.Remote;
 using EdgeWatch.Gateway.Simulation;
 using EdgeWatch.Gateway.Uplink;
@@ -101,6 +102,11 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<UplinkMetrics>();
         services.AddHealthChecks().AddCheck<UplinkHealthCheck>("uplink");
         services.AddHostedService<SimulatedActivity>();
+        services.AddOptions<CamerasOptions>().Configure<Microsoft.Extensions.Configuration.IConfiguration>((o, c) =>
+            Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(c.GetSection(CamerasOptions.Section), o.Items)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CamerasOptions>, CamerasOptionsValidator>();
+        services.AddSingleton<CameraService>();
+        services.AddHostedService(sp => sp.GetRequiredService<CameraService>());
         return services;
     }
 

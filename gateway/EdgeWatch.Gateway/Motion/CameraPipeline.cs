@@ -19,6 +19,7 @@ public sealed class CameraPipeline : IDisposable
     private readonly CameraSource _source;
     private readonly MotionSettings _settings;
     private readonly Func<Mat?>? _maskFactory;
+    private readonly Func<Mat?>? _privacyFactory;
     private readonly Lock _gate = new();
     private readonly Stack<Mat> _free = new();
     private readonly SemaphoreSlim _ready = new(0, 1);
@@ -32,11 +33,16 @@ public sealed class CameraPipeline : IDisposable
     private long _lastFrameTicks = Stopwatch.GetTimestamp();
     private bool _offline;
 
-    public CameraPipeline(CameraSource source, MotionSettings settings, Func<Mat?>? analysisMask = null)
+    /// <param name="source">The camera.</param>
+    /// <param name="settings">Detection settings.</param>
+    /// <param name="analysisMask">Builds the mask of where motion counts (zones minus exclusions), owned by the pipeline.</param>
+    /// <param name="privacyMask">Builds the mask of what is blacked out before analysis and in snapshots, owned by the pipeline.</param>
+    public CameraPipeline(CameraSource source, MotionSettings settings, Func<Mat?>? analysisMask = null, Func<Mat?>? privacyMask = null)
     {
         _source = source;
         _settings = settings;
         _maskFactory = analysisMask;
+        _privacyFactory = privacyMask;
         for (var i = 0; i < 3; i++)
         {
             _free.Push(new Mat(settings.DetectHeight, settings.DetectWidth, MatType.CV_8UC3));
@@ -161,6 +167,7 @@ public sealed class CameraPipeline : IDisposable
     private void AnalysisLoop()
     {
         using var mask = _maskFactory?.Invoke();
+        using var privacy = _privacyFactory?.Invoke();
         using var detector = new MotionDetector(_settings, mask);
         var tracker = new MotionEventTracker(_settings);
         while (!_stop.IsCancellationRequested)
@@ -199,6 +206,11 @@ public sealed class CameraPipeline : IDisposable
 
             try
             {
+                if (privacy is not null)
+                {
+                    j.Frame.SetTo(Scalar.All(0), privacy); // a neighbour's window never reaches analysis or a snapshot
+                }
+
                 var motion = detector.Detect(j.Frame, j.Seconds);
                 Interlocked.Increment(ref _analysed);
                 if (tracker.Add(motion, j.Seconds) is { } update)
@@ -222,13 +234,23 @@ public sealed class CameraPipeline : IDisposable
     }
 
     /// <summary>Waits for a file source to be read and analysed to its end.</summary>
-    public bool WaitFinished(TimeSpan timeout) => _analysis.Join(timeout);
+    public bool WaitFinished(TimeSpan timeout) => _analysis.ThreadState != System.Threading.ThreadState.Unstarted && _analysis.Join(timeout);
+
+    private int _disposed;
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _stop.Cancel();
-        _capture.Join(TimeSpan.FromSeconds(5));
-        _analysis.Join(TimeSpan.FromSeconds(5));
+        if (_capture.ThreadState != System.Threading.ThreadState.Unstarted)
+        {
+            _capture.Join(TimeSpan.FromSeconds(5));
+            _analysis.Join(TimeSpan.FromSeconds(5));
+        }
         lock (_gate)
         {
             _latest?.Frame.Dispose();

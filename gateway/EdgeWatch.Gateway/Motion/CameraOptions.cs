@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeWatch.Gateway.Motion;
+
+/// <summary>Cameras this gateway analyses (section <c>Cameras</c>, a list). Polygons are [x, y] points in 0–1 frame coordinates.</summary>
+public sealed class CamerasOptions
+{
+    public const string Section = "Cameras";
+    public List<CameraOptions> Items { get; set; } = [];
+}
+
+public sealed class CameraOptions
+{
+    public string Id { get; set; } = "";
+
+    /// <summary><c>rtsp://…</c>, <c>http(s)://…</c> (MJPEG) or a file path.</summary>
+    public string Url { get; set; } = "";
+
+    /// <summary>ffmpeg hardware decoder, for example <c>drm</c> or <c>v4l2m2m</c> on a Pi; null decodes in software.</summary>
+    public string? HwAccel { get; set; }
+
+    /// <summary>Read a file at its own pace, as if it were a live camera (the demo's sample video).</summary>
+    public bool Realtime { get; set; }
+
+    /// <summary>0–1: higher finds smaller and fainter motion (scales the threshold and minimum area).</summary>
+    public double Sensitivity { get; set; } = 0.5;
+
+    public List<ZoneOptions> Zones { get; set; } = [];
+
+    /// <summary>Areas where motion never counts (a road, a tree).</summary>
+    public List<List<double[]>> ExclusionMasks { get; set; } = [];
+
+    /// <summary>Areas blacked out before analysis and in every snapshot (a neighbour's window).</summary>
+    public List<List<double[]>> PrivacyMasks { get; set; } = [];
+}
+
+public sealed class ZoneOptions
+{
+    public string Id { get; set; } = "";
+    public List<double[]> Polygon { get; set; } = [];
+
+    /// <summary>Armed windows in the gateway's local time: "always" or "HH:mm-HH:mm" (may span midnight). Empty: never armed unless armed by command.</summary>
+    public List<string> Armed { get; set; } = [];
+}
+
+public sealed partial class CamerasOptionsValidator : IValidateOptions<CamerasOptions>
+{
+    [GeneratedRegex(@"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")]
+    private static partial Regex Window();
+
+    public ValidateOptionsResult Validate(string? name, CamerasOptions o)
+    {
+        var errors = new List<string>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < o.Items.Count; i++)
+        {
+            var c = o.Items[i];
+            var key = $"{CamerasOptions.Section}:Items:{i}";
+            if (string.IsNullOrWhiteSpace(c.Id) || !ids.Add(c.Id))
+            {
+                errors.Add($"{key}:Id '{c.Id}' is empty or repeated");
+            }
+
+            if (string.IsNullOrWhiteSpace(c.Url))
+            {
+                errors.Add($"{key}:Url is required");
+            }
+
+            if (c.Sensitivity is < 0 or > 1 || double.IsNaN(c.Sensitivity))
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{key}:Sensitivity must be 0–1 (was {c.Sensitivity})"));
+            }
+
+            for (var z = 0; z < c.Zones.Count; z++)
+            {
+                CheckPolygon(c.Zones[z].Polygon, $"{key}:Zones:{z}:Polygon", errors);
+                errors.AddRange(c.Zones[z].Armed.Where(w => w != "always" && !Window().IsMatch(w)).Select(w => $"{key}:Zones:{z}:Armed '{w}' is not \"always\" or \"HH:mm-HH:mm\""));
+            }
+
+            for (var m = 0; m < c.ExclusionMasks.Count; m++)
+            {
+                CheckPolygon(c.ExclusionMasks[m], $"{key}:ExclusionMasks:{m}", errors);
+            }
+
+            for (var m = 0; m < c.PrivacyMasks.Count; m++)
+            {
+                CheckPolygon(c.PrivacyMasks[m], $"{key}:PrivacyMasks:{m}", errors);
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckPolygon(List<double[]> polygon, string key, List<string> errors)
+    {
+        if (polygon.Count < 3 || polygon.Any(p => p.Length != 2 || p.Any(v => v is < 0 or > 1 || double.IsNaN(v))))
+        {
+            errors.Add($"{key} needs at least 3 points [x, y] with 0 ≤ x, y ≤ 1");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using EdgeWatch.Gateway.Hosting;
+using EdgeWatch.Gateway.Motion;
+using EdgeWatch.Protocol;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenCvSharp;
+
+namespace EdgeWatch.Gateway.Tests.Motion;
+
+[Trait("Category", "Integration")]
+public sealed class CameraServiceTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "edgewatch-camera-" + Guid.NewGuid().ToString("N"));
+
+    public CameraServiceTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, true);
+    }
+
+    private IHost Gateway(string clip, string armed)
+    {
+        var settings = GatewayHost.SimulatedSettings("town", "gw-1", "g1", 1883, Path.Combine(_dir, "state"));
+        settings["Mqtt:Enabled"] = "false";
+        settings["Cameras:0:Id"] = "cam-1";
+        settings["Cameras:0:Url"] = clip;
+        // The walker crosses the lower half: that is the yard.
+        var yard = new[] { (0.0, 0.4), (1.0, 0.4), (1.0, 1.0), (0.0, 1.0) };
+        for (var i = 0; i < yard.Length; i++)
+        {
+            settings[$"Cameras:0:Zones:0:Polygon:{i}:0"] = yard[i].Item1.ToString(CultureInfo.InvariantCulture);
+            settings[$"Cameras:0:Zones:0:Polygon:{i}:1"] = yard[i].Item2.ToString(CultureInfo.InvariantCulture);
+        }
+
+        settings["Cameras:0:Zones:0:Id"] = "yard";
+        settings["Cameras:0:Zones:0:Armed:0"] = armed;
+        // The neighbour's window, top right, is never analysed nor shown.
+        var window = new[] { (0.7, 0.0), (1.0, 0.0), (1.0, 0.3), (0.7, 0.3) };
+        for (var i = 0; i < window.Length; i++)
+        {
+            settings[$"Cameras:0:PrivacyMasks:0:{i}:0"] = window[i].Item1.ToString(CultureInfo.InvariantCulture);
+            settings[$"Cameras:0:PrivacyMasks:0:{i}:1"] = window[i].Item2.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return GatewayHost.Create([], settings, b => b.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning));
+    }
+
+    private List<(string Kind, byte[] Payload)> MotionLane()
+    {
+        using var c = new SqliteConnection($"Data Source={Path.Combine(_dir, "state", "outbox.db")};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT kind, payload FROM outbox WHERE lane = 2 ORDER BY pos";
+        using var r = cmd.ExecuteReader();
+        var list = new List<(string, byte[])>();
+        while (r.Read())
+        {
+            list.Add((r.GetString(0), (byte[])r[1]));
+        }
+
+        return list;
+    }
+
+    [Theory]
+    [InlineData("always", true)]
+    [InlineData("03:00-03:01", false)]
+    public async Task MotionEventsCarryZonesArmingAndAPrivacyMaskedSnapshot(string armedWindow, bool expectArmed)
+    {
+        var clip = LabelledClips.All(_dir).Single(c => c.Name == "walkers");
+        using var host = Gateway(clip.Path, armedWindow);
+        await host.StartAsync();
+        var service = host.Services.GetRequiredService<CameraService>();
+        Assert.True(SpinWait.SpinUntil(() => service.Pipelines.Count == 1, TimeSpan.FromSeconds(10)), "the camera pipeline did not start");
+        Assert.True(service.Pipelines[0].WaitFinished(TimeSpan.FromSeconds(60)));
+        await host.StopAsync();
+
+        var lane = MotionLane();
+        var events = lane.Where(e => e.Kind == "motion").Select(e => ProtocolJson.DeserializeMotion(e.Payload)).ToList();
+        var starts = events.Where(e => e.Phase == "start").ToList();
+        Assert.Equal(2, starts.Count); // two walkers, two events
+        Assert.Equal(2, events.Count(e => e.Phase == "end"));
+        Assert.All(events, e => Assert.Equal("cam-1", e.Camera));
+        Assert.All(starts, s => Assert.Contains("yard", s.Zones));
+        Assert.All(events, e => Assert.Equal(expectArmed, e.Armed));
+        Assert.Equal(expectArmed ? 0 : 2, service.DisarmedMotion);
+
+        var snapshots = lane.Where(e => e.Kind == "snapshot").ToList();
+        Assert.Equal(2, snapshots.Count);
+        foreach (var (_, jpeg) in snapshots)
+        {
+            Assert.InRange(jpeg.Length, 1000, WireLimits.MaxSnapshotBytes);
+            using var image = Cv2.ImDecode(jpeg, ImreadModes.Color);
+            Assert.Equal(640, image.Width);
+            using var window = new Mat(image, new Rect(460, 5, 170, 95));
+            Assert.True(Cv2.Mean(window).Val0 < 3, "the privacy-masked window must be black in the snapshot");
+        }
+    }
+
+    [Fact]
+    public void CameraWithAnUnreachableSourceGoesOfflineAndIsReportedOnce()
+    {
+        var offline = new List<bool>();
+        using var pipeline = new CameraPipeline(new CameraSource("cam-x", "rtsp://127.0.0.1:1/none"), MotionSettings.Default) { OfflineAfter = TimeSpan.FromSeconds(1) };
+        pipeline.Offline += (_, o) => { lock (offline) { offline.Add(o); } };
+        pipeline.Start();
+        SpinWait.SpinUntil(() => { lock (offline) { return offline.Count > 0; } }, TimeSpan.FromSeconds(20));
+        lock (offline)
+        {
+            Assert.Equal([true], offline);
+        }
+    }
+
+    [Fact]
+    public void BadCameraConfigurationStopsStartNamingTheKey()
+    {
+        var settings = GatewayHost.SimulatedSettings("town", "gw-1", "g1", 1883, Path.Combine(_dir, "state"));
+        settings["Cameras:0:Id"] = "cam-1";
+        settings["Cameras:0:Url"] = "rtsp://127.0.0.1/x";
+        settings["Cameras:0:Zones:0:Id"] = "yard";
+        settings["Cameras:0:Zones:0:Armed:0"] = "late evening";
+        using var host = GatewayHost.Create([], settings, b => b.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning));
+        var ex = Assert.ThrowsAny<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync().GetAwaiter().GetResult());
+        Assert.Contains(ex.Failures, f => f.Contains("Cameras:Items:0:Zones:0", StringComparison.Ordinal));
+    }
+}
