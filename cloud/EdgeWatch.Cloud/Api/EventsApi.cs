@@ -22,6 +22,8 @@ public static class EventsApi
         app.MapGet("/api/health", (EmbeddedBroker broker, MqttIngest ingest, WebhookNotifier notifier) => Results.Text(
             $$"""{"broker":"{{(broker.IsEmbedded ? "embedded" : "external")}}","brokerPort":{{broker.Port}},"ingestConnected":{{(ingest.Connected ? "true" : "false")}},"received":{{ingest.Received}},"duplicates":{{ingest.Duplicates}},"rejected":{{ingest.Rejected}},"notified":{{notifier.Delivered}}}""",
             "application/json"));
+        app.MapGet("/api/motion", async (EventStore store, int? limit, CancellationToken ct) =>
+            Results.Text(await store.ListMotionJsonAsync(Math.Clamp(limit ?? 100, 1, 1000), ct), "application/json"));
         app.MapGet("/api/gateways", async (EventStore store, CancellationToken ct) => Results.Ok(await store.ListGatewaysAsync(ct)));
         app.MapPut("/api/gateways/{gateway}/config", async (string gateway, DesiredConfig config, SiteDirectory site, MqttIngest ingest, CancellationToken ct) =>
         {

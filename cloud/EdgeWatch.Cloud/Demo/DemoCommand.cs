@@ -29,8 +29,8 @@ public static class DemoCommand
                 Console.WriteLine($"  - {m.Package}: {m.Purpose}");
             }
 
-            Console.WriteLine($"  install with: sudo apt-get install -y {string.Join(' ', missing.Select(m => m.Package))}   (or run ./test.sh once)");
-            Console.WriteLine("Fire safety needs none of them; everything else starts now.");
+            Console.WriteLine($"  install with: ./test.sh (installs ffmpeg and libgtk-3-0 with apt and unpacks the opencv-doc sample video into .cache/samples)");
+            Console.WriteLine("Fire safety needs none of them; everything else starts now, without cameras.");
             Console.WriteLine();
         }
 
@@ -46,11 +46,12 @@ public static class DemoCommand
             stop.Cancel();
         });
 
-        await using var site = await DemoSite.StartAsync(httpPort: port, cancellationToken: stop.Token).ConfigureAwait(false);
+        await using var site = await DemoSite.StartAsync(httpPort: port, withCameras: missing.Count == 0, cancellationToken: stop.Token).ConfigureAwait(false);
         var http = site.HttpAddress;
         Console.WriteLine($"""
 
-            EdgeWatch demo site is running: 2 fire-safety groups of 8 households, simulated boards (rpi4-mcp23017).
+            EdgeWatch demo site is running: 2 fire-safety groups of 8 households, simulated boards (rpi4-mcp23017),
+            {(missing.Count == 0 ? "and one camera per gateway playing the sample pedestrian video (motion at /api/motion)." : "no cameras (see above).")}
               aggregator:  {http}            (live page; events at {http}/api/events)
               broker:      mqtt://127.0.0.1:{site.BrokerPort}   (watch: mosquitto_sub -h 127.0.0.1 -p {site.BrokerPort} -t 'edgewatch/#' -v)
               data:        {site.Directory}

@@ -33,7 +33,7 @@ public sealed class DemoSite : IAsyncDisposable
     public IReadOnlyList<IHost> Gateways => _gateways;
     public IReadOnlyCollection<Notification> Notifications => _notifications;
 
-    public static async Task<DemoSite> StartAsync(int groups = 2, int households = 8, int httpPort = 0, CancellationToken cancellationToken = default)
+    public static async Task<DemoSite> StartAsync(int groups = 2, int households = 8, int httpPort = 0, bool withCameras = true, CancellationToken cancellationToken = default)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"edgewatch-demo-{Environment.ProcessId}");
         System.IO.Directory.CreateDirectory(dir);
@@ -62,6 +62,22 @@ public sealed class DemoSite : IAsyncDisposable
         {
             var gatewaySettings = GatewayHost.SimulatedSettings("town", $"gw-g{g}", $"g{g}", site.BrokerPort, Path.Combine(dir, $"gw-g{g}"));
             gatewaySettings["Logging:LogLevel:Microsoft"] = "Warning";
+            if (withCameras && SystemPackages.SampleVideo() is { } video)
+            {
+                // One camera per gateway, playing the sample video as if it were live; its yard zone is always armed.
+                gatewaySettings["Cameras:0:Id"] = "cam-1";
+                gatewaySettings["Cameras:0:Url"] = video;
+                gatewaySettings["Cameras:0:Realtime"] = "true";
+                gatewaySettings["Cameras:0:Zones:0:Id"] = "yard";
+                string[] corners = ["0", "0.3", "1", "0.3", "1", "1", "0", "1"];
+                for (var i = 0; i < corners.Length; i++)
+                {
+                    gatewaySettings[$"Cameras:0:Zones:0:Polygon:{i / 2}:{i % 2}"] = corners[i];
+                }
+
+                gatewaySettings["Cameras:0:Zones:0:Armed:0"] = "always";
+            }
+
             var host = GatewayHost.Create([], gatewaySettings);
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             site._gateways.Add(host);

@@ -9,8 +9,20 @@ public static class SystemPackages
     [
         new("ffmpeg", "camera streams (RTSP/MJPEG) and sample clips", () => OnPath("ffmpeg")),
         new("libgtk-3-0", "the OpenCV runtime used for motion analysis", () => LibraryPresent("libgtk-3.so.0")),
-        new("opencv-doc", "the sample pedestrian video (vtest.avi)", () => File.Exists("/usr/share/doc/opencv-doc/examples/data/vtest.avi") || Directory.Exists(Path.Combine(AppContext.BaseDirectory, "samples"))),
+        new("opencv-doc", "the sample pedestrian video (vtest.avi) for the demo cameras", () => SampleVideo() is not null),
     ];
+
+    /// <summary>The opencv-doc pedestrian clip: unpacked by test.sh into .cache/samples, or installed by the package.</summary>
+    public static string? SampleVideo()
+    {
+        string[] candidates =
+        [
+            Environment.GetEnvironmentVariable("EDGEWATCH_SAMPLES") is { } dir ? Path.Combine(dir, "vtest.avi") : "",
+            Path.Combine(Environment.CurrentDirectory, ".cache", "samples", "vtest.avi"),
+            "/usr/share/doc/opencv-doc/examples/data/vtest.avi",
+        ];
+        return candidates.FirstOrDefault(c => c.Length > 0 && File.Exists(c));
+    }
 
     public static IReadOnlyList<Requirement> Missing(IEnumerable<Requirement> requirements) => [.. requirements.Where(r => !r.Present())];
 

@@ -384,6 +384,17 @@ public sealed class EventStore : IDisposable
                 r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6)),
             cancellationToken);
 
+    /// <summary>The latest motion messages as a JSON array of their payloads.</summary>
+    public async Task<string> ListMotionJsonAsync(int limit, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync(
+            "SELECT payload FROM motion_events ORDER BY rowid DESC LIMIT $n",
+            cmd => cmd.Parameters.AddWithValue("$n", limit),
+            r => r.GetString(0),
+            cancellationToken).ConfigureAwait(false);
+        return "[" + string.Join(",", rows) + "]";
+    }
+
     /// <summary>Sequence numbers stored per gateway across fire/trouble events, motion and heartbeats (for loss checks).</summary>
     public Task<IReadOnlyList<(string Gateway, long Seq)>> ListSequencesAsync(CancellationToken cancellationToken) =>
         QueryAsync(
