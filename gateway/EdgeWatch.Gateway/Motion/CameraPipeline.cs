@@ -23,6 +23,7 @@ public sealed class CameraPipeline : IDisposable
     private readonly Lock _gate = new();
     private readonly Stack<Mat> _free = new();
     private readonly SemaphoreSlim _ready = new(0, 1);
+    private readonly SemaphoreSlim _taken = new(1, 1); // recorded files: wait for analysis instead of dropping
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _capture;
     private readonly Thread _analysis;
@@ -102,6 +103,11 @@ public sealed class CameraPipeline : IDisposable
 
                     Interlocked.Increment(ref _frames);
                     Interlocked.Exchange(ref _lastFrameTicks, Stopwatch.GetTimestamp());
+                    if (isFile && !_source.Realtime)
+                    {
+                        _taken.Wait(_stop.Token); // a recording is analysed frame by frame, nothing dropped
+                    }
+
                     if (_offline)
                     {
                         _offline = false;
@@ -122,6 +128,10 @@ public sealed class CameraPipeline : IDisposable
 
                     Signal();
                 }
+            }
+            catch (OperationCanceledException)
+            {
+                return; // stopping
             }
             catch (Exception ex) when (ex is InvalidOperationException or IOException or InvalidDataException)
             {
@@ -186,6 +196,11 @@ public sealed class CameraPipeline : IDisposable
             {
                 job = _latest;
                 _latest = null;
+            }
+
+            if (job is not null && _taken.CurrentCount == 0)
+            {
+                _taken.Release();
             }
 
             if (job is not { } j)
@@ -262,5 +277,6 @@ public sealed class CameraPipeline : IDisposable
 
         _stop.Dispose();
         _ready.Dispose();
+        _taken.Dispose();
     }
 }
