@@ -55,11 +55,18 @@ public sealed class CameraPipeline : IDisposable
 
     public TimeSpan OfflineAfter { get; init; } = TimeSpan.FromSeconds(30);
 
+    public CameraSource Source => _source;
+
     /// <summary>Motion start, update and end, with the frame they were seen on (valid only during the call).</summary>
     public event Action<CameraSource, MotionEventUpdate, Mat>? Motion;
 
     /// <summary>The camera went offline (true) or came back (false).</summary>
     public event Action<CameraSource, bool>? Offline;
+
+    private Action<Mat>? _snapshotRequest;
+
+    /// <summary>The next analysed (privacy-masked) frame is handed to <paramref name="take"/> on the analysis thread.</summary>
+    public void RequestSnapshot(Action<Mat> take) => Interlocked.Exchange(ref _snapshotRequest, take);
 
     public long Frames => Interlocked.Read(ref _frames);
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -226,6 +233,7 @@ public sealed class CameraPipeline : IDisposable
                     j.Frame.SetTo(Scalar.All(0), privacy); // a neighbour's window never reaches analysis or a snapshot
                 }
 
+                Interlocked.Exchange(ref _snapshotRequest, null)?.Invoke(j.Frame);
                 var motion = detector.Detect(j.Frame, j.Seconds);
                 Interlocked.Increment(ref _analysed);
                 if (tracker.Add(motion, j.Seconds) is { } update)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using EdgeWatch.Gateway.Remote;
+using EdgeWatch.Protocol;
 using EdgeWatch.Gateway.Uplink;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,7 @@ namespace EdgeWatch.Gateway.Motion;
 /// published as <c>camera-offline</c> / <c>camera-online</c>.
 /// </summary>
 public sealed partial class CameraService(
-    IOptions<CamerasOptions> cameras, MotionPublisher publisher, ArmingState arming, TimeProvider time, ILogger<CameraService> logger) : BackgroundService
+    IOptions<CamerasOptions> cameras, MotionPublisher publisher, ArmingState arming, RemoteConfiguration remote, TimeProvider time, ILogger<CameraService> logger) : BackgroundService
 {
     /// <summary>Most snapshot bytes published per event (kept well under the wire limit).</summary>
     public const int SnapshotBudget = 200 * 1024;
@@ -42,8 +43,88 @@ public sealed partial class CameraService(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var settings = MotionSettings.Default;
+        remote.CamerasChanged += OnRemoteCameras;
         foreach (var camera in cameras.Value.Items)
+        {
+            StartCamera(Merge(camera, remote.Cameras));
+        }
+
+        return Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>Remote settings (zones, schedules, masks, sensitivity) override a local camera's; its source stays local.</summary>
+    private static CameraOptions Merge(CameraOptions local, IReadOnlyList<Protocol.CameraConfig> remoteCameras)
+    {
+        var r = remoteCameras.FirstOrDefault(c => c.Id == local.Id);
+        if (r is null)
+        {
+            return local;
+        }
+
+        return new CameraOptions
+        {
+            Id = local.Id,
+            Url = local.Url,
+            HwAccel = local.HwAccel,
+            Realtime = local.Realtime,
+            Sensitivity = r.Sensitivity ?? local.Sensitivity,
+            Zones = [.. r.Zones.Select(z => new ZoneOptions { Id = z.Id, Polygon = [.. z.Polygon], Armed = [.. z.Armed] })],
+            ExclusionMasks = local.ExclusionMasks,
+            PrivacyMasks = [.. local.PrivacyMasks, .. r.PrivacyMasks.Select(m => m.ToList())],
+        };
+    }
+
+    private void OnRemoteCameras(IReadOnlyList<Protocol.CameraConfig> remoteCameras)
+    {
+        foreach (var camera in cameras.Value.Items.Where(c => remoteCameras.Any(r => r.Id == c.Id)))
+        {
+            CameraPipeline? old;
+            lock (_gate)
+            {
+                old = _pipelines.FirstOrDefault(p => p.Source.Id == camera.Id);
+                if (old is not null)
+                {
+                    _pipelines.Remove(old);
+                }
+            }
+
+            old?.Dispose();
+            _open.TryRemove(camera.Id, out _);
+            StartCamera(Merge(camera, remoteCameras));
+        }
+    }
+
+    /// <summary>The zone ids of a locally configured camera, or null when there is no such camera.</summary>
+    public IReadOnlyList<string>? ZoneIds(string cameraId) =>
+        cameras.Value.Items.FirstOrDefault(c => c.Id == cameraId)?.Zones.Select(z => z.Id).ToList();
+
+    /// <summary>Publishes a snapshot of the camera's next frame on <c>snapshot/{id}</c>; null for an unknown camera.</summary>
+    public Guid? RequestSnapshot(string cameraId)
+    {
+        var pipeline = Pipelines.FirstOrDefault(p => p.Source.Id == cameraId);
+        if (pipeline is null)
+        {
+            return null;
+        }
+
+        var id = Guid.CreateVersion7();
+        pipeline.RequestSnapshot(frame =>
+        {
+            try
+            {
+                publisher.PublishSnapshot(id, Snapshot(frame));
+            }
+            catch (PayloadTooLargeException ex)
+            {
+                CameraLog.SnapshotRefused(logger, cameraId, ex.Message);
+            }
+        });
+        return id;
+    }
+
+    private void StartCamera(CameraOptions camera)
+    {
+        var settings = MotionSettings.Default;
         {
             var tuned = settings with
             {
@@ -63,10 +144,9 @@ public sealed partial class CameraService(
             {
                 _pipelines.Add(pipeline);
             }
+
             CameraLog.Started(logger, camera.Id, camera.Zones.Count, camera.PrivacyMasks.Count);
         }
-
-        return Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     private void OnMotion(CameraOptions camera, CameraGeometry geometry, MotionEventUpdate update, Mat frame)

@@ -4,7 +4,7 @@ using EdgeWatch.Protocol;
 namespace EdgeWatch.Gateway.Remote;
 
 /// <summary>Carries out commands from <c>cmd/{name}</c>. Identity is the topic: the broker's ACL decides who may publish there.</summary>
-public sealed class CommandHandler(FireSafetyEngine engine, RemoteConfiguration config, ArmingState arming)
+public sealed class CommandHandler(FireSafetyEngine engine, RemoteConfiguration config, ArmingState arming, Motion.CameraService? cameras = null)
 {
     public CommandResult Handle(string name, CommandRequest request)
     {
@@ -19,7 +19,9 @@ public sealed class CommandHandler(FireSafetyEngine engine, RemoteConfiguration 
             CommandNames.Arm or CommandNames.Disarm => Arm(request, name == CommandNames.Arm),
             CommandNames.Snapshot => request.Camera is null
                 ? CommandResult.Refused("snapshot needs 'camera'")
-                : CommandResult.Refused($"camera '{request.Camera}' has no running capture pipeline on this gateway"),
+                : cameras?.RequestSnapshot(request.Camera) is { } id
+                    ? CommandResult.Ok($"snapshot {id:D} of {request.Camera} follows on snapshot/{id:D}")
+                    : CommandResult.Refused($"camera '{request.Camera}' has no running capture pipeline on this gateway"),
             _ => CommandResult.Refused($"unknown command '{name}'; known: {string.Join(", ", CommandNames.All)}"),
         };
     }
@@ -31,18 +33,20 @@ public sealed class CommandHandler(FireSafetyEngine engine, RemoteConfiguration 
             return CommandResult.Refused($"{(armed ? "arm" : "disarm")} needs 'camera'");
         }
 
-        var camera = config.Cameras.FirstOrDefault(c => c.Id == request.Camera);
-        if (camera is null)
+        // A camera is known from the remote configuration or the local settings.
+        var zones = config.Cameras.FirstOrDefault(c => c.Id == request.Camera)?.Zones.Select(z => z.Id)
+            ?? cameras?.ZoneIds(request.Camera);
+        if (zones is null)
         {
             return CommandResult.Refused($"camera '{request.Camera}' is not in this gateway's configuration");
         }
 
-        if (request.Zone is { } zone && camera.Zones.All(z => z.Id != zone))
+        if (request.Zone is { } zone && !zones.Contains(zone))
         {
-            return CommandResult.Refused($"camera '{camera.Id}' has no zone '{zone}'");
+            return CommandResult.Refused($"camera '{request.Camera}' has no zone '{zone}'");
         }
 
-        arming.Set(camera.Id, request.Zone, armed);
-        return CommandResult.Ok($"{(armed ? "armed" : "disarmed")} {camera.Id}{(request.Zone is null ? "" : "/" + request.Zone)}");
+        arming.Set(request.Camera, request.Zone, armed);
+        return CommandResult.Ok($"{(armed ? "armed" : "disarmed")} {request.Camera}{(request.Zone is null ? "" : "/" + request.Zone)}");
     }
 }

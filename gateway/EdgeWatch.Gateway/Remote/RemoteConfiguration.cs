@@ -35,6 +35,9 @@ public sealed partial class RemoteConfiguration
 
     public IReadOnlyList<CameraConfig> Cameras { get; private set; } = [];
 
+    /// <summary>Raised after an applied configuration that carries camera settings.</summary>
+    public event Action<IReadOnlyList<CameraConfig>>? CamerasChanged;
+
     /// <summary>Applies the configuration persisted by an earlier run, if any.</summary>
     public void LoadPersisted()
     {
@@ -83,6 +86,11 @@ public sealed partial class RemoteConfiguration
             Cameras = desired.Cameras ?? Cameras;
             RunningVersion = desired.Version;
             RemoteLog.Applied(_logger, desired.Version);
+            if (desired.Cameras is not null)
+            {
+                CamerasChanged?.Invoke(desired.Cameras);
+            }
+
             return Report(desired.Version, true, []);
         }
     }

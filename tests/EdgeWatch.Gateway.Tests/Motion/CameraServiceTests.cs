@@ -23,12 +23,13 @@ public sealed class CameraServiceTests : IDisposable
         Directory.Delete(_dir, true);
     }
 
-    private IHost Gateway(string clip, string armed)
+    private IHost Gateway(string clip, string armed, bool realtime = false)
     {
         var settings = GatewayHost.SimulatedSettings("town", "gw-1", "g1", 1883, Path.Combine(_dir, "state"));
         settings["Mqtt:Enabled"] = "false";
         settings["Cameras:0:Id"] = "cam-1";
         settings["Cameras:0:Url"] = clip;
+        settings["Cameras:0:Realtime"] = realtime ? "true" : "false";
         // The walker crosses the lower half: that is the yard.
         var yard = new[] { (0.0, 0.4), (1.0, 0.4), (1.0, 1.0), (0.0, 1.0) };
         for (var i = 0; i < yard.Length; i++)
@@ -99,6 +100,34 @@ public sealed class CameraServiceTests : IDisposable
             using var window = new Mat(image, new Rect(460, 5, 170, 95));
             Assert.True(Cv2.Mean(window).Val0 < 3, "the privacy-masked window must be black in the snapshot");
         }
+    }
+
+    [Fact]
+    public async Task SnapshotCommandPublishesTheNextFrameAndRemoteZonesRestartThePipeline()
+    {
+        var clip = LabelledClips.All(_dir).Single(c => c.Name == "walkers");
+        using var host = Gateway(clip.Path, "always", realtime: true);
+        await host.StartAsync();
+        var service = host.Services.GetRequiredService<CameraService>();
+        Assert.True(SpinWait.SpinUntil(() => service.Pipelines.Count == 1 && service.Pipelines[0].Analysed > 2, TimeSpan.FromSeconds(20)));
+
+        var commands = host.Services.GetRequiredService<EdgeWatch.Gateway.Remote.CommandHandler>();
+        var result = commands.Handle(CommandNames.Snapshot, new CommandRequest { Camera = "cam-1" });
+        Assert.True(result.Accepted, result.Message);
+        Assert.True(SpinWait.SpinUntil(() => host.Services.GetRequiredService<EdgeWatch.Gateway.Uplink.Outbox>().Backlog[2] > 0, TimeSpan.FromSeconds(10)), "no snapshot queued");
+        Assert.False(commands.Handle(CommandNames.Snapshot, new CommandRequest { Camera = "cam-9" }).Accepted);
+
+        // The cloud sends new zones: the camera restarts with them, and arm/disarm know the new zone.
+        var first = service.Pipelines[0];
+        var report = host.Services.GetRequiredService<EdgeWatch.Gateway.Remote.RemoteConfiguration>().Apply(new DesiredConfig
+        {
+            Version = 1,
+            Cameras = [new CameraConfig { Id = "cam-1", Zones = [new ZoneConfig { Id = "porch", Polygon = [[0, 0], [1, 0], [1, 1], [0, 1]], Armed = ["always"] }] }],
+        });
+        Assert.True(report.Applied, string.Join("; ", report.Errors));
+        Assert.True(SpinWait.SpinUntil(() => service.Pipelines.Count == 1 && !ReferenceEquals(service.Pipelines[0], first), TimeSpan.FromSeconds(10)));
+        Assert.True(commands.Handle(CommandNames.Disarm, new CommandRequest { Camera = "cam-1", Zone = "porch" }).Accepted);
+        await host.StopAsync();
     }
 
     [Fact]
