@@ -7,7 +7,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 # Debian packages: mosquitto (the tests start their own brokers on free loopback ports), ffmpeg and libgtk-3-0
 # (the camera side: ffmpeg child processes, the OpenCV runtime).
-PACKAGES=(mosquitto ffmpeg libgtk-3-0)
+PACKAGES=(mosquitto ffmpeg libgtk-3-0 rtsp-server-perl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

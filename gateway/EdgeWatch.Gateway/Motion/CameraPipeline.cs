@@ -33,6 +33,9 @@ public sealed class CameraPipeline : IDisposable
     private long _analysed;
     private long _lastFrameTicks = Stopwatch.GetTimestamp();
     private bool _offline;
+    private FfmpegFrameSource? _current;
+    private long _attemptTicks = Stopwatch.GetTimestamp();
+    private Timer? _watchdog;
 
     /// <param name="source">The camera.</param>
     /// <param name="settings">Detection settings.</param>
@@ -57,6 +60,9 @@ public sealed class CameraPipeline : IDisposable
 
     public CameraSource Source => _source;
 
+    /// <summary>A connection that delivers no frame for this long is restarted.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Motion start, update and end, with the frame they were seen on (valid only during the call).</summary>
     public event Action<CameraSource, MotionEventUpdate, Mat>? Motion;
 
@@ -79,17 +85,34 @@ public sealed class CameraPipeline : IDisposable
     {
         _capture.Start();
         _analysis.Start();
+
+        // A stream that stalls without closing (RTP stops, the server keeps the session): report it offline and
+        // restart ffmpeg, so the capture loop reconnects.
+        _watchdog = new Timer(_ =>
+        {
+            CheckOffline();
+            // Restart ffmpeg when this connection attempt has produced nothing for a while.
+            var stalled = Stopwatch.GetElapsedTime(Math.Max(Interlocked.Read(ref _lastFrameTicks), Interlocked.Read(ref _attemptTicks)));
+            if (stalled >= StallTimeout && Volatile.Read(ref _current) is { } stuck)
+            {
+                stuck.Abort();
+            }
+        }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     private void CaptureLoop()
     {
         var backoff = new ReconnectBackoff(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
         var isFile = !_source.Url.Contains("://", StringComparison.Ordinal);
+        var transport = "tcp"; // RTSP over TCP first; a server without interleaving gets UDP on the next attempt
         while (!_stop.IsCancellationRequested)
         {
+            var framesBefore = Frames;
             try
             {
-                using var ffmpeg = FfmpegFrameSource.Open(_source.Url, _settings.DetectWidth, _settings.DetectHeight, isFile && !_source.Realtime ? null : _settings.DetectFps, _source.HwAccel, _source.Realtime);
+                using var ffmpeg = FfmpegFrameSource.Open(_source.Url, _settings.DetectWidth, _settings.DetectHeight, isFile && !_source.Realtime ? null : _settings.DetectFps, _source.HwAccel, _source.Realtime, transport);
+                Interlocked.Exchange(ref _attemptTicks, Stopwatch.GetTimestamp());
+                Volatile.Write(ref _current, ffmpeg);
                 while (!_stop.IsCancellationRequested)
                 {
                     Mat target;
@@ -115,10 +138,13 @@ public sealed class CameraPipeline : IDisposable
                         _taken.Wait(_stop.Token); // a recording is analysed frame by frame, nothing dropped
                     }
 
-                    if (_offline)
+                    lock (_offlineGate)
                     {
-                        _offline = false;
-                        Offline?.Invoke(_source, false);
+                        if (_offline)
+                        {
+                            _offline = false;
+                            Offline?.Invoke(_source, false);
+                        }
                     }
 
                     backoff.Reset();
@@ -152,6 +178,11 @@ public sealed class CameraPipeline : IDisposable
                 return;
             }
 
+            if (Frames == framesBefore)
+            {
+                transport = transport == "tcp" ? "udp" : "tcp";
+            }
+
             CheckOffline();
             _stop.Token.WaitHandle.WaitOne(backoff.Next());
         }
@@ -172,7 +203,17 @@ public sealed class CameraPipeline : IDisposable
         }
     }
 
+    private readonly Lock _offlineGate = new();
+
     private void CheckOffline()
+    {
+        lock (_offlineGate)
+        {
+            CheckOfflineLocked();
+        }
+    }
+
+    private void CheckOfflineLocked()
     {
         if (!_offline && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastFrameTicks)) >= OfflineAfter)
         {
@@ -269,6 +310,8 @@ public sealed class CameraPipeline : IDisposable
         }
 
         _stop.Cancel();
+        _watchdog?.Dispose();
+        Volatile.Read(ref _current)?.Abort();
         if (_capture.ThreadState != System.Threading.ThreadState.Unstarted)
         {
             _capture.Join(TimeSpan.FromSeconds(5));

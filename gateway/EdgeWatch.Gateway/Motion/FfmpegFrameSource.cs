@@ -59,7 +59,7 @@ public sealed class FfmpegFrameSource : IDisposable
     private TimeSpan _childCpuAtStart;
 
     /// <summary>Opens a source. <paramref name="fps"/> null keeps a file's own frame rate; <paramref name="realtime"/> reads a file at its native pace (a simulated live camera).</summary>
-    public static FfmpegFrameSource Open(string input, int width, int height, double? fps = null, string? hwaccel = null, bool realtime = false)
+    public static FfmpegFrameSource Open(string input, int width, int height, double? fps = null, string? hwaccel = null, bool realtime = false, string rtspTransport = "tcp")
     {
         if (!input.Contains("://", StringComparison.Ordinal) && !File.Exists(input))
         {
@@ -82,7 +82,9 @@ public sealed class FfmpegFrameSource : IDisposable
         if (input.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase))
         {
             psi.ArgumentList.Add("-rtsp_transport");
-            psi.ArgumentList.Add("tcp");
+            psi.ArgumentList.Add(rtspTransport);
+            psi.ArgumentList.Add("-timeout");
+            psi.ArgumentList.Add("10000000"); // µs: a silent camera ends the read instead of hanging
         }
 
         if (realtime)
@@ -190,6 +192,21 @@ public sealed class FfmpegFrameSource : IDisposable
 
         _index++;
         return true;
+    }
+
+    /// <summary>Stops ffmpeg now (from another thread): a pending read returns end of stream.</summary>
+    public void Abort()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
     }
 
     public void Dispose()
