@@ -25,7 +25,8 @@ SAMPLES="$PWD/.cache/samples"
 if [ ! -f "$SAMPLES/vtest.avi" ]; then
   echo "test.sh: fetching the opencv-doc sample video"
   tmp="$(mktemp -d)"
-  ( cd "$tmp" && apt-get download opencv-doc >/dev/null 2>&1 && dpkg -x opencv-doc_*.deb x ) \
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  ( cd "$tmp" && { apt-get download opencv-doc >/dev/null 2>&1 || { $SUDO apt-get update -qq && apt-get download opencv-doc >/dev/null 2>&1; }; } && dpkg -x opencv-doc_*.deb x ) \
     && mkdir -p "$SAMPLES" && cp "$tmp"/x/usr/share/doc/opencv-doc/examples/data/{vtest.avi,tree.avi} "$SAMPLES"/ \
     || { echo "test.sh: could not fetch opencv-doc"; echo "0 passed, 1 failed"; exit 1; }
   rm -rf "$tmp"
