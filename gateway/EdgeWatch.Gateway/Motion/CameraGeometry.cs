@@ -47,6 +47,32 @@ public sealed class CameraGeometry(CameraOptions camera, int width, int height)
         return mask;
     }
 
+    /// <summary>
+    /// Applies each zone's own sensitivity: a box whose centre lies in a zone must cover at least that zone's minimum
+    /// area (<paramref name="baseMinArea"/> scaled by 1.5 − sensitivity). Boxes outside every zone keep the camera's.
+    /// </summary>
+    public FrameMotion ApplyZoneSensitivity(FrameMotion motion, double baseMinArea)
+    {
+        if (!motion.Moving || camera.Zones.All(z => z.Sensitivity is null))
+        {
+            return motion;
+        }
+
+        var kept = new List<Rect>();
+        foreach (var b in motion.Boxes)
+        {
+            var centre = new Point2f(b.X + (b.Width / 2f), b.Y + (b.Height / 2f));
+            var zone = camera.Zones.FirstOrDefault(z => Cv2.PointPolygonTest(Pixels(z.Polygon), centre, false) >= 0);
+            var minArea = zone?.Sensitivity is { } s ? baseMinArea * (1.5 - s) : 0;
+            if ((double)b.Width * b.Height / (width * height) >= minArea)
+            {
+                kept.Add(b);
+            }
+        }
+
+        return kept.Count == motion.Boxes.Count ? motion : new FrameMotion(kept.Count > 0, kept, kept.Count > 0 ? motion.Area : 0, motion.Calibrating);
+    }
+
     /// <summary>The zones whose polygon contains the centre of any of the boxes.</summary>
     public IReadOnlyList<string> ZonesOf(IEnumerable<Rect> boxes)
     {

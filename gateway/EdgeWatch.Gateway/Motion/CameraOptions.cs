@@ -41,6 +41,9 @@ public sealed class ZoneOptions
     public string Id { get; set; } = "";
     public List<double[]> Polygon { get; set; } = [];
 
+    /// <summary>0–1, overrides the camera's sensitivity inside this zone (higher finds smaller motion).</summary>
+    public double? Sensitivity { get; set; }
+
     /// <summary>Armed windows in the gateway's local time: "always" or "HH:mm-HH:mm" (may span midnight). Empty: never armed unless armed by command.</summary>
     public List<string> Armed { get; set; } = [];
 }
@@ -76,6 +79,11 @@ public sealed partial class CamerasOptionsValidator : IValidateOptions<CamerasOp
             for (var z = 0; z < c.Zones.Count; z++)
             {
                 CheckPolygon(c.Zones[z].Polygon, $"{key}:Zones:{z}:Polygon", errors);
+                if (c.Zones[z].Sensitivity is { } zs && (zs is < 0 or > 1 || double.IsNaN(zs)))
+                {
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"{key}:Zones:{z}:Sensitivity must be 0–1 (was {zs})"));
+                }
+
                 errors.AddRange(c.Zones[z].Armed.Where(w => w != "always" && !Window().IsMatch(w)).Select(w => $"{key}:Zones:{z}:Armed '{w}' is not \"always\" or \"HH:mm-HH:mm\""));
             }
 

@@ -60,6 +60,9 @@ public sealed class CameraPipeline : IDisposable
 
     public CameraSource Source => _source;
 
+    /// <summary>Applied to each frame's motion before events are formed (zone sensitivities).</summary>
+    public Func<FrameMotion, FrameMotion>? Filter { get; init; }
+
     /// <summary>A connection that delivers no frame for this long is restarted.</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -276,6 +279,11 @@ public sealed class CameraPipeline : IDisposable
 
                 Interlocked.Exchange(ref _snapshotRequest, null)?.Invoke(j.Frame);
                 var motion = detector.Detect(j.Frame, j.Seconds);
+                if (Filter is { } filter)
+                {
+                    motion = filter(motion);
+                }
+
                 Interlocked.Increment(ref _analysed);
                 if (tracker.Add(motion, j.Seconds) is { } update)
                 {

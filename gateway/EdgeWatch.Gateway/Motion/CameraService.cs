@@ -68,7 +68,7 @@ public sealed partial class CameraService(
             HwAccel = local.HwAccel,
             Realtime = local.Realtime,
             Sensitivity = r.Sensitivity ?? local.Sensitivity,
-            Zones = [.. r.Zones.Select(z => new ZoneOptions { Id = z.Id, Polygon = [.. z.Polygon], Armed = [.. z.Armed] })],
+            Zones = [.. r.Zones.Select(z => new ZoneOptions { Id = z.Id, Polygon = [.. z.Polygon], Armed = [.. z.Armed], Sensitivity = z.Sensitivity })],
             ExclusionMasks = local.ExclusionMasks,
             PrivacyMasks = [.. local.PrivacyMasks, .. r.PrivacyMasks.Select(m => m.ToList())],
         };
@@ -132,7 +132,10 @@ public sealed partial class CameraService(
                 MinArea = settings.MinArea * (1.5 - camera.Sensitivity),
             };
             var geometry = new CameraGeometry(camera, tuned.DetectWidth, tuned.DetectHeight);
-            var pipeline = new CameraPipeline(new CameraSource(camera.Id, camera.Url, camera.HwAccel, camera.Realtime), tuned, geometry.AnalysisMask, geometry.PrivacyMask);
+            var pipeline = new CameraPipeline(new CameraSource(camera.Id, camera.Url, camera.HwAccel, camera.Realtime), tuned, geometry.AnalysisMask, geometry.PrivacyMask)
+            {
+                Filter = motion => geometry.ApplyZoneSensitivity(motion, settings.MinArea),
+            };
             pipeline.Motion += (source, update, frame) => OnMotion(camera, geometry, update, frame);
             pipeline.Offline += (source, offline) =>
             {
