@@ -18,11 +18,17 @@ public sealed class CameraOptions
     /// <summary><c>rtsp://…</c>, <c>http(s)://…</c> (MJPEG) or a file path.</summary>
     public string Url { get; set; } = "";
 
-    /// <summary>ffmpeg hardware decoder, for example <c>drm</c> or <c>v4l2m2m</c> on a Pi; null decodes in software.</summary>
+    /// <summary>Hardware decoding: a decoder such as <c>h264_v4l2m2m</c> (Pi), or an ffmpeg <c>-hwaccel</c> method such as <c>drm</c> or <c>vaapi</c>; null decodes in software.</summary>
     public string? HwAccel { get; set; }
 
     /// <summary>Read a file at its own pace, as if it were a live camera (the demo's sample video).</summary>
     public bool Realtime { get; set; }
+
+    /// <summary>Keep stream-copied segments and save a clip per motion event (pre- and post-event seconds).</summary>
+    public bool RecordClips { get; set; }
+
+    public double ClipPreSeconds { get; set; } = 5;
+    public double ClipPostSeconds { get; set; } = 5;
 
     /// <summary>0–1: higher finds smaller and fainter motion (scales the threshold and minimum area).</summary>
     public double Sensitivity { get; set; } = 0.5;
@@ -69,6 +75,11 @@ public sealed partial class CamerasOptionsValidator : IValidateOptions<CamerasOp
             if (string.IsNullOrWhiteSpace(c.Url))
             {
                 errors.Add($"{key}:Url is required");
+            }
+
+            if (c.ClipPreSeconds is < 0 or > 60 || c.ClipPostSeconds is < 0 or > 60)
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{key}:ClipPreSeconds and ClipPostSeconds must be 0–60 (were {c.ClipPreSeconds}, {c.ClipPostSeconds})"));
             }
 
             if (c.Sensitivity is < 0 or > 1 || double.IsNaN(c.Sensitivity))

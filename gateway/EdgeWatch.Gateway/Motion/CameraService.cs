@@ -16,8 +16,14 @@ namespace EdgeWatch.Gateway.Motion;
 /// published as <c>camera-offline</c> / <c>camera-online</c>.
 /// </summary>
 public sealed partial class CameraService(
-    IOptions<CamerasOptions> cameras, MotionPublisher publisher, ArmingState arming, RemoteConfiguration remote, TimeProvider time, ILogger<CameraService> logger) : BackgroundService
+    IOptions<CamerasOptions> cameras, MotionPublisher publisher, ArmingState arming, RemoteConfiguration remote, TimeProvider time, ILogger<CameraService> logger,
+    IOptions<Uplink.UplinkOptions>? uplink = null, IOptions<Hosting.GatewayOptions>? gateway = null) : BackgroundService
 {
+    private readonly ConcurrentDictionary<string, ClipRecorder> _recorders = new();
+
+    /// <summary>Clips saved for motion events (path per event id).</summary>
+    public ConcurrentDictionary<Guid, string> Clips { get; } = new();
+
     /// <summary>Most snapshot bytes published per event (kept well under the wire limit).</summary>
     public const int SnapshotBudget = 200 * 1024;
 
@@ -124,6 +130,12 @@ public sealed partial class CameraService(
 
     private void StartCamera(CameraOptions camera)
     {
+        if (camera.RecordClips && uplink is not null && gateway is not null && !_recorders.ContainsKey(camera.Id))
+        {
+            var dir = Path.Combine(uplink.Value.ResolvedStateDirectory(gateway.Value.Id), "clips");
+            _recorders[camera.Id] = new ClipRecorder(camera.Id, camera.Url, dir, camera.Realtime);
+        }
+
         var settings = MotionSettings.Default;
         {
             var tuned = settings with
@@ -169,7 +181,7 @@ public sealed partial class CameraService(
                     Interlocked.Increment(ref _disarmedMotion);
                 }
 
-                _open[camera.Id] = new OpenEvent(start.EventId, time.GetTimestamp(), update.PeakArea, Snapshot(frame));
+                _open[camera.Id] = new OpenEvent(start.EventId, time.GetTimestamp(), update.PeakArea, Snapshot(frame)) { StartedLocal = DateTime.Now };
                 break;
             case "update" when _open.TryGetValue(camera.Id, out var open):
                 if (update.PeakArea > open.SnapshotArea && !frame.Empty())
@@ -187,6 +199,11 @@ public sealed partial class CameraService(
                 break;
             case "end" when _open.TryRemove(camera.Id, out var ended):
                 publisher.Publish(camera.Id, "end", ended.EventId, zones, boxes, update.PeakArea, armed);
+                if (_recorders.TryGetValue(camera.Id, out var recorder))
+                {
+                    SaveClip(recorder, camera, ended, DateTime.Now - TimeSpan.FromSeconds(MotionSettings.Default.QuietSeconds));
+                }
+
                 if (ended.Snapshot is { Length: > 0 } jpeg)
                 {
                     try
@@ -203,6 +220,19 @@ public sealed partial class CameraService(
             default:
                 break;
         }
+    }
+
+    private void SaveClip(ClipRecorder recorder, CameraOptions camera, OpenEvent ended, DateTime endedLocal)
+    {
+        _ = Task.Run(async () =>
+        {
+            // Wait until the post-event seconds have been recorded, then join the segments.
+            await Task.Delay(TimeSpan.FromSeconds(camera.ClipPostSeconds + recorder.SegmentSeconds)).ConfigureAwait(false);
+            if (recorder.KeepEvent(ended.EventId, ended.StartedLocal, endedLocal, TimeSpan.FromSeconds(camera.ClipPreSeconds), TimeSpan.FromSeconds(camera.ClipPostSeconds)) is { } path)
+            {
+                Clips[ended.EventId] = path;
+            }
+        });
     }
 
     /// <summary>JPEG of a (privacy-masked) frame, smaller until it fits the budget.</summary>
@@ -234,6 +264,13 @@ public sealed partial class CameraService(
             p.Dispose(); // idempotent: the container may dispose this service twice (two registrations)
         }
 
+        foreach (var r in _recorders.Values)
+        {
+            r.Dispose();
+        }
+
+        _recorders.Clear();
+
         base.Dispose();
     }
 
@@ -243,6 +280,7 @@ public sealed partial class CameraService(
         public long LastSent { get; set; } = lastSent;
         public double SnapshotArea { get; set; } = area;
         public byte[] Snapshot { get; set; } = snapshot;
+        public DateTime StartedLocal { get; init; }
     }
 
     private static partial class CameraLog

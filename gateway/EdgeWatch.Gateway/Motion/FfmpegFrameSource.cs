@@ -75,7 +75,8 @@ public sealed class FfmpegFrameSource : IDisposable
 
         if (hwaccel is not null)
         {
-            psi.ArgumentList.Add("-hwaccel");
+            // A decoder name (h264_v4l2m2m on a Pi) selects that decoder; anything else is an ffmpeg -hwaccel method.
+            psi.ArgumentList.Add(hwaccel.Contains('_', StringComparison.Ordinal) ? "-c:v" : "-hwaccel");
             psi.ArgumentList.Add(hwaccel);
         }
 

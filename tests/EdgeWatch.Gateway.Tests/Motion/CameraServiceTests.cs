@@ -3,6 +3,7 @@ using EdgeWatch.Gateway.Hosting;
 using EdgeWatch.Gateway.Motion;
 using EdgeWatch.Protocol;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -127,6 +128,34 @@ public sealed class CameraServiceTests : IDisposable
         Assert.True(report.Applied, string.Join("; ", report.Errors));
         Assert.True(SpinWait.SpinUntil(() => service.Pipelines.Count == 1 && !ReferenceEquals(service.Pipelines[0], first), TimeSpan.FromSeconds(10)));
         Assert.True(commands.Handle(CommandNames.Disarm, new CommandRequest { Camera = "cam-1", Zone = "porch" }).Accepted);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task MotionEventOnALiveCameraSavesAClipWithPreAndPostSeconds()
+    {
+        // A live H.264 camera (a keyframe every second) showing the first walker of the labelled clip.
+        var walkers = LabelledClips.All(_dir).Single(c => c.Name == "walkers");
+        var stream = Path.Combine(_dir, "camera.mp4");
+        using (var make = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ffmpeg",
+            ["-hide_banner", "-loglevel", "error", "-y", "-ss", "8", "-i", walkers.Path, "-t", "14", "-c:v", "libx264", "-preset", "ultrafast", "-g", "5", "-an", stream])
+            { RedirectStandardError = true })!)
+        {
+            make.StandardError.ReadToEnd();
+            make.WaitForExit();
+        }
+
+        using var host = Gateway(stream, "always", realtime: true);
+        var config = host.Services.GetRequiredService<IConfiguration>();
+        config["Cameras:0:RecordClips"] = "true";
+        config["Cameras:0:ClipPreSeconds"] = "1";
+        config["Cameras:0:ClipPostSeconds"] = "1";
+        await host.StartAsync();
+        var service = host.Services.GetRequiredService<CameraService>();
+        Assert.True(SpinWait.SpinUntil(() => !service.Clips.IsEmpty, TimeSpan.FromSeconds(45)), "no clip was saved for the walker");
+        var clip = service.Clips.Values.First();
+        Assert.True(new FileInfo(clip).Length > 10_000);
+        Assert.EndsWith(".ts", clip, StringComparison.Ordinal);
         await host.StopAsync();
     }
 
