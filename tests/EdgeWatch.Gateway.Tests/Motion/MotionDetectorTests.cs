@@ -1,0 +1,93 @@
+using EdgeWatch.Gateway.Motion;
+using OpenCvSharp;
+
+namespace EdgeWatch.Gateway.Tests.Motion;
+
+public class MotionDetectorTests
+{
+    private static Mat Scene(double gain, int seed = 1)
+    {
+        var m = new Mat(360, 640, MatType.CV_8UC3);
+        var rng = new Random(seed);
+        m.SetTo(new Scalar(90, 110, 100));
+        for (var i = 0; i < 30; i++)
+        {
+            Cv2.Rectangle(m, new Rect(rng.Next(600), rng.Next(320), rng.Next(10, 60), rng.Next(10, 40)), new Scalar(rng.Next(40, 200), rng.Next(40, 200), rng.Next(40, 200)), -1);
+        }
+
+        m.ConvertTo(m, -1, gain, 0);
+        return m;
+    }
+
+    [Fact]
+    public void QuietSceneHasNoMotion()
+    {
+        using var detector = new MotionDetector(MotionSettings.Default);
+        using var frame = Scene(1.0);
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.False(detector.Detect(frame, i / 5.0).Moving);
+        }
+    }
+
+    [Fact]
+    public void MovingObjectIsFoundWithABoxAroundIt()
+    {
+        using var detector = new MotionDetector(MotionSettings.Default);
+        using var scene = Scene(1.0);
+        FrameMotion last = default;
+        for (var i = 0; i < 15; i++)
+        {
+            using var frame = scene.Clone();
+            if (i >= 3)
+            {
+                Cv2.Rectangle(frame, new Rect(100 + (i * 12), 200, 30, 80), new Scalar(30, 30, 150), -1); // enters after the detector settled
+            }
+
+            last = detector.Detect(frame, i / 5.0);
+        }
+
+        Assert.True(last.Moving);
+        var box = Assert.Single(last.Boxes);
+        Assert.InRange(box.X, 220, 290);
+        Assert.InRange(box.Y, 180, 220);
+    }
+
+    [Fact]
+    public void GlobalLightChangeRecalibratesInsteadOfRaisingMotion()
+    {
+        using var detector = new MotionDetector(MotionSettings.Default);
+        using var dim = Scene(1.0);
+        using var bright = Scene(1.8);
+        detector.Detect(dim, 0);
+        detector.Detect(dim, 0.2);
+        var step = detector.Detect(bright, 0.4);
+        Assert.True(step.Calibrating);
+        Assert.False(step.Moving);
+        Assert.False(detector.Detect(bright, 0.6).Moving);
+    }
+
+    [Fact]
+    public void RecalibrationHasADeadlineSoAFlickeringSceneCannotBlindTheCamera()
+    {
+        var settings = MotionSettings.Default with { RecalibrationDeadlineSeconds = 4 };
+        using var detector = new MotionDetector(settings);
+        using var dim = Scene(0.6);
+        using var bright = Scene(1.6);
+        var movingAt = new List<double>();
+        for (var i = 0; i < 50; i++)
+        {
+            var t = i / 5.0;
+            using var frame = (i % 2 == 0 ? dim : bright).Clone();
+            Cv2.Rectangle(frame, new Rect(50 + (i * 10), 150, 40, 90), new Scalar(20, 20, 20), -1); // someone walks while a torch flickers
+            if (detector.Detect(frame, t).Moving)
+            {
+                movingAt.Add(t);
+            }
+        }
+
+        Assert.NotEmpty(movingAt);
+        Assert.True(movingAt.Min() >= 4, $"motion at {movingAt.Min()} s, before the deadline");
+        Assert.True(movingAt.Min() <= 6, $"motion only from {movingAt.Min()} s");
+    }
+}
