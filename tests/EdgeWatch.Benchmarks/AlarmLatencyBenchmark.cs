@@ -216,6 +216,7 @@ internal static class AlarmLatencyBenchmark
             allocated_mb = Math.Round((GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0, 1),
             heap_mb = Math.Round(GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, 1),
             gc_collections_gen0_1_2 = gcCounts,
+            alarm_clock_realtime = EdgeWatch.Gateway.FireSafety.FireSafetyClock.Shared.RealTime,
             failed = failures.Count,
             targets_met = failures.IsEmpty && Percentiles.Of(s, 99) <= 2.0 && Percentiles.Of(e, 99) <= 100.0,
             seconds = Math.Round(warm.Elapsed.TotalSeconds, 1),

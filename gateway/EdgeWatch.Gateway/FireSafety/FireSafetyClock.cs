@@ -8,7 +8,7 @@ namespace EdgeWatch.Gateway.FireSafety;
 /// (camera analysis, the uplink, HTTP) never delays a fire alarm. Callbacks must be short; slow I/O (ADC and 1-Wire
 /// reads) stays on the pool. Wall and monotonic time come from the system clock.
 /// </summary>
-public sealed class FireSafetyClock : TimeProvider, IDisposable
+public sealed partial class FireSafetyClock : TimeProvider, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly PriorityQueue<Entry, long> _due = new();
@@ -56,8 +56,37 @@ public sealed class FireSafetyClock : TimeProvider, IDisposable
         _wake.Set();
     }
 
+    /// <summary>Whether the clock thread runs with real-time (SCHED_FIFO) priority: Linux, with CAP_SYS_NICE or as root.</summary>
+    public bool RealTime { get; private set; }
+
+    [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct SchedParam
+    {
+        public int Priority;
+    }
+
+    [global::System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    private static partial int SchedSetScheduler(int pid, int policy, ref SchedParam param);
+
+    private const int SchedFifo = 1;
+
     private void Run()
     {
+        if (OperatingSystem.IsLinux())
+        {
+            // Real-time priority for the alarm path: a debounce confirmation preempts everything else on the box.
+            // pid 0 is the calling thread. Without the privilege this fails and the thread keeps normal scheduling.
+            var param = new SchedParam { Priority = 10 };
+            try
+            {
+                RealTime = SchedSetScheduler(0, SchedFifo, ref param) == 0;
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+            {
+                RealTime = false;
+            }
+        }
+
         while (true)
         {
             Entry? fire = null;
