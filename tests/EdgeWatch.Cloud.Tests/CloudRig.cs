@@ -30,6 +30,7 @@ internal sealed class CloudRig : IAsyncDisposable
     public int BrokerPort => Broker.Port;
     public EventStore Store => App.Services.GetRequiredService<EventStore>();
     public MqttIngest Ingest => App.Services.GetRequiredService<MqttIngest>();
+    public Notify.WebhookNotifier Notifier => App.Services.GetRequiredService<Notify.WebhookNotifier>();
     public string DatabasePath => Path.Combine(Directory, "cloud.db");
 
     public static async Task<CloudRig> StartAsync(int groups = 2, int? externalBrokerPort = null)

@@ -33,8 +33,8 @@ public class IngestTests
         var payload = ProtocolJson.Serialize(EventStoreTests.Alarm());
         await rig.Ingest.HandleAsync(Message(Topics.FireEvents("town", "gw-g1"), payload), default);
         await rig.Ingest.HandleAsync(Message(Topics.FireEvents("town", "gw-g1"), payload), default);
-        await Eventually.WaitAsync(() => !rig.Webhook.Received.IsEmpty, TimeSpan.FromSeconds(10), "the webhook");
-        await Task.Delay(300); // give a wrong second delivery the chance to show up
+        Assert.Equal(1, rig.Notifier.Queued); // the redelivery was never handed to the notifier
+        await Eventually.WaitAsync(() => rig.Notifier.Delivered == 1, TimeSpan.FromSeconds(10), "the webhook");
         Assert.Single(rig.Webhook.Received);
         Assert.Equal(1, rig.Ingest.Duplicates);
     }
@@ -67,7 +67,7 @@ public class IngestTests
         await using var rig = await CloudRig.StartAsync();
         rig.Webhook.Failing = true;
         await rig.Ingest.HandleAsync(Message(Topics.FireEvents("town", "gw-g1"), ProtocolJson.Serialize(EventStoreTests.Alarm())), default);
-        await Task.Delay(500);
+        await Eventually.WaitAsync(() => rig.Notifier.FailedAttempts >= 2, TimeSpan.FromSeconds(10), "two failed attempts");
         Assert.Empty(rig.Webhook.Received);
         rig.Webhook.Failing = false;
         await Eventually.WaitAsync(() => !rig.Webhook.Received.IsEmpty, TimeSpan.FromSeconds(15), "the retried webhook");

@@ -94,7 +94,7 @@ public class UplinkOutageTests
             await cloud.Broker.StopAsync(default);
         }
 
-        await Task.Delay(Outage);
+        await Task.Delay(Outage); // the scenario itself: real traffic against a broker that is gone for this long
         var backlogDuringOutage = outbox.Backlog;
         var acceptedDuringOutage = stamper.LastSeq;
         Assert.True(backlogDuringOutage[(int)Lane.Fire] > 0, "fire events should have queued during the outage");
@@ -153,7 +153,7 @@ public class UplinkOutageTests
 
             // Take the broker away so the gateway builds a backlog, then kill the gateway with SIGKILL mid-flow.
             mosquitto.Kill();
-            await Task.Delay(TimeSpan.FromSeconds(5));
+            await Eventually.WaitAsync(() => OutboxFile.Pending(Path.Combine(state, "outbox.db")) >= 10, TimeSpan.FromSeconds(30), "a backlog in the outbox");
             first.Kill();
         }
 

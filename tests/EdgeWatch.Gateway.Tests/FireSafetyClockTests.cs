@@ -38,7 +38,10 @@ public sealed class FireSafetyClockTests : IDisposable
         await three.Task.WaitAsync(TimeSpan.FromSeconds(5));
         timer.Dispose();
         var after = Volatile.Read(ref count);
-        await Task.Delay(60);
+        // A sentinel due after several more periods: the clock fires in due order, so once it has run, any further tick would have too.
+        var sentinel = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var s = _clock.CreateTimer(_ => sentinel.TrySetResult(), null, TimeSpan.FromMilliseconds(60), Timeout.InfiniteTimeSpan);
+        await sentinel.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.InRange(Volatile.Read(ref count), after, after + 1);
     }
 
@@ -50,7 +53,9 @@ public sealed class FireSafetyClockTests : IDisposable
         using var timer = _clock.CreateTimer(_ => { Interlocked.Increment(ref fired); done.TrySetResult(); }, null, TimeSpan.FromMilliseconds(10), Timeout.InfiniteTimeSpan);
         timer.Change(TimeSpan.FromMilliseconds(80), Timeout.InfiniteTimeSpan);
         await done.Task.WaitAsync(TimeSpan.FromSeconds(5));
-        await Task.Delay(50);
+        var sentinel = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var s = _clock.CreateTimer(_ => sentinel.TrySetResult(), null, TimeSpan.FromMilliseconds(50), Timeout.InfiniteTimeSpan);
+        await sentinel.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(1, fired);
     }
 

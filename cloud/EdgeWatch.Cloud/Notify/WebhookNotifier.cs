@@ -36,8 +36,20 @@ public sealed class WebhookNotifier : BackgroundService
     public long Delivered => Interlocked.Read(ref _delivered);
     private long _delivered;
 
+    /// <summary>Alarms handed to the notifier (one per newly stored alarm).</summary>
+    public long Queued => Interlocked.Read(ref _queued);
+    private long _queued;
+
+    /// <summary>Failed delivery attempts so far.</summary>
+    public long FailedAttempts => Interlocked.Read(ref _failedAttempts);
+    private long _failedAttempts;
+
     /// <summary>Queues an alarm for notification. Called once per newly stored event.</summary>
-    public void Enqueue(FireEvent alarm) => _pending.Writer.TryWrite(alarm);
+    public void Enqueue(FireEvent alarm)
+    {
+        Interlocked.Increment(ref _queued);
+        _pending.Writer.TryWrite(alarm);
+    }
 
     public Notification Build(FireEvent e)
     {
@@ -121,6 +133,7 @@ public sealed class WebhookNotifier : BackgroundService
                     error = ex.Message;
                 }
 
+                Interlocked.Increment(ref _failedAttempts);
                 NotifyLog.Failed(_logger, e.Id, attempt, error);
                 if (_time.GetElapsedTime(started) > _options.GiveUpAfter)
                 {

@@ -133,7 +133,7 @@ public sealed partial class CameraService(
         if (camera.RecordClips && uplink is not null && gateway is not null && !_recorders.ContainsKey(camera.Id))
         {
             var dir = Path.Combine(uplink.Value.ResolvedStateDirectory(gateway.Value.Id), "clips");
-            _recorders[camera.Id] = new ClipRecorder(camera.Id, camera.Url, dir, camera.Realtime);
+            _recorders[camera.Id] = new ClipRecorder(camera.Id, camera.Url, dir, camera.Realtime, time: time);
         }
 
         var settings = MotionSettings.Default;
@@ -181,7 +181,7 @@ public sealed partial class CameraService(
                     Interlocked.Increment(ref _disarmedMotion);
                 }
 
-                _open[camera.Id] = new OpenEvent(start.EventId, time.GetTimestamp(), update.PeakArea, Snapshot(frame)) { StartedLocal = DateTime.Now };
+                _open[camera.Id] = new OpenEvent(start.EventId, time.GetTimestamp(), update.PeakArea, Snapshot(frame)) { StartedLocal = time.GetLocalNow().DateTime };
                 break;
             case "update" when _open.TryGetValue(camera.Id, out var open):
                 if (update.PeakArea > open.SnapshotArea && !frame.Empty())
@@ -201,7 +201,7 @@ public sealed partial class CameraService(
                 publisher.Publish(camera.Id, "end", ended.EventId, zones, boxes, update.PeakArea, armed);
                 if (_recorders.TryGetValue(camera.Id, out var recorder))
                 {
-                    SaveClip(recorder, camera, ended, DateTime.Now - TimeSpan.FromSeconds(MotionSettings.Default.QuietSeconds));
+                    SaveClip(recorder, camera, ended, time.GetLocalNow().DateTime - TimeSpan.FromSeconds(MotionSettings.Default.QuietSeconds));
                 }
 
                 if (ended.Snapshot is { Length: > 0 } jpeg)

@@ -15,10 +15,13 @@ public sealed class ClipRecorder : IDisposable
     private readonly string _segments;
     private readonly string _clips;
     private readonly Process _ffmpeg;
-    private readonly Timer _cleanup;
+    private readonly ITimer _cleanup;
+    private readonly TimeProvider _time;
 
-    public ClipRecorder(string cameraId, string url, string directory, bool realtime = false, int segmentSeconds = 2)
+    /// <remarks>Segment names come from ffmpeg's local clock; <paramref name="time"/> must be the same wall clock (it is injected for retention and tests).</remarks>
+    public ClipRecorder(string cameraId, string url, string directory, bool realtime = false, int segmentSeconds = 2, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         SegmentSeconds = segmentSeconds;
         _segments = Path.Combine(directory, cameraId, "segments");
         _clips = Path.Combine(directory, cameraId, "clips");
@@ -46,7 +49,7 @@ public sealed class ClipRecorder : IDisposable
         _ffmpeg = Process.Start(psi) ?? throw new InvalidOperationException("ffmpeg did not start");
         _ffmpeg.BeginErrorReadLine();
         _ffmpeg.BeginOutputReadLine();
-        _cleanup = new Timer(_ => Cleanup(), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
+        _cleanup = _time.CreateTimer(_ => Cleanup(), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
     }
 
     public int SegmentSeconds { get; }
@@ -92,7 +95,7 @@ public sealed class ClipRecorder : IDisposable
     {
         try
         {
-            var cutoff = DateTime.Now - SegmentRetention;
+            var cutoff = _time.GetLocalNow().DateTime - SegmentRetention;
             var segments = Segments();
             foreach (var (path, start) in segments.Take(Math.Max(0, segments.Count - 2)).Where(s => s.Start < cutoff))
             {

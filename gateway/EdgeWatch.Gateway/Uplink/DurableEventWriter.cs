@@ -17,6 +17,8 @@ public sealed partial class DurableEventWriter : IFireEventSink, IDisposable
     private readonly IFireEventSink _inner;
     private readonly ILogger<DurableEventWriter> _logger;
     private readonly Thread _thread;
+    private readonly ManualResetEventSlim _drained = new(true);
+    private int _unwritten;
 
     public DurableEventWriter(IFireEventSink inner, ILogger<DurableEventWriter> logger)
     {
@@ -36,10 +38,16 @@ public sealed partial class DurableEventWriter : IFireEventSink, IDisposable
     {
         try
         {
+            if (Interlocked.Increment(ref _unwritten) == 1)
+            {
+                _drained.Reset();
+            }
+
             _queue.Add(fireEvent);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
         {
+            Interlocked.Decrement(ref _unwritten);
             AfterShutdown(_logger, fireEvent.Seq, fireEvent.Kind);
         }
     }
@@ -54,6 +62,11 @@ public sealed partial class DurableEventWriter : IFireEventSink, IDisposable
                 {
                     _inner.Publish(e);
                     Persisted?.Invoke(e);
+                    if (Interlocked.Decrement(ref _unwritten) == 0)
+                    {
+                        _drained.Set();
+                    }
+
                     break;
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -68,13 +81,7 @@ public sealed partial class DurableEventWriter : IFireEventSink, IDisposable
     /// <summary>Waits until everything handed over is on disk (for a clean shutdown).</summary>
     public bool Flush(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (_queue.Count > 0 && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(5);
-        }
-
-        return _queue.Count == 0;
+        return _drained.Wait(timeout);
     }
 
     private int _disposed;
@@ -90,6 +97,7 @@ public sealed partial class DurableEventWriter : IFireEventSink, IDisposable
         if (_thread.Join(TimeSpan.FromSeconds(5)))
         {
             _queue.Dispose();
+            _drained.Dispose();
         }
     }
 

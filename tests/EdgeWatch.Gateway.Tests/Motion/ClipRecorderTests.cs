@@ -35,7 +35,8 @@ public sealed class ClipRecorderTests : IDisposable
 
         using var recorder = new ClipRecorder("cam-1", stream, _dir, realtime: true);
         var started = DateTime.Now;
-        await Task.Delay(TimeSpan.FromSeconds(9));
+        // Wait until segments cover the window (segments start at keyframes, one a second here).
+        await EdgeWatch.Testing.Eventually.WaitAsync(() => recorder.Segments().Count >= 4 && recorder.Segments()[^1].Start >= started.AddSeconds(8), TimeSpan.FromSeconds(30), "segments covering the event");
 
         // An event from 4 s to 5 s after the start, with 2 s before and 1 s after.
         var clip = recorder.KeepEvent(Guid.CreateVersion7(), started.AddSeconds(4), started.AddSeconds(5), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1));
