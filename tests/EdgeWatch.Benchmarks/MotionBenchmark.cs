@@ -19,11 +19,14 @@ internal static class MotionBenchmark
     {
         var cameras = 8;
         var seconds = 60;
-        var samples = Environment.GetEnvironmentVariable("EDGEWATCH_SAMPLES") ?? Path.Combine(RepoRoot(), ".cache", "samples");
-        var source = Path.Combine(samples, "vtest.avi");
-        if (!File.Exists(source))
+        string source;
+        try
         {
-            await Console.Error.WriteLineAsync($"motion: {source} is missing; run ./test.sh once (it fetches Debian's opencv-doc sample video)");
+            source = EdgeWatch.Testing.Repo.Sample("vtest.avi");
+        }
+        catch (FileNotFoundException ex)
+        {
+            await Console.Error.WriteLineAsync($"motion: {ex.Message}");
             return 2;
         }
 
@@ -180,16 +183,5 @@ internal static class MotionBenchmark
         {
             throw new InvalidOperationException($"{program} failed: {err}");
         }
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgeWatch.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? ".";
     }
 }

@@ -57,14 +57,8 @@ public sealed class GatewayProcess : IDisposable
     /// <summary>The gateway's own build output (same configuration as the running tests), with its own dependencies.</summary>
     public static string GatewayDll()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgeWatch.sln")))
-        {
-            dir = dir.Parent;
-        }
-
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = dir is null ? "" : Path.Combine(dir.FullName, "gateway", "EdgeWatch.Gateway", "bin", configuration, "net10.0", "EdgeWatch.Gateway.dll");
+        var dll = Path.Combine(Repo.Root, "gateway", "EdgeWatch.Gateway", "bin", configuration, "net10.0", "EdgeWatch.Gateway.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"the gateway is not built ({configuration}); build EdgeWatch.sln first", dll);
     }
 

@@ -5,25 +5,7 @@ namespace EdgeWatch.Gateway.Tests.Motion;
 [Trait("Category", "Integration")]
 public class AnalyzeCommandTests
 {
-    /// <summary>Debian's opencv-doc sample clips, unpacked by test.sh into .cache/samples (EDGEWATCH_SAMPLES).</summary>
-    private static string Sample(string name)
-    {
-        var dir = Environment.GetEnvironmentVariable("EDGEWATCH_SAMPLES");
-        if (string.IsNullOrEmpty(dir))
-        {
-            var root = new DirectoryInfo(AppContext.BaseDirectory);
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "EdgeWatch.sln")))
-            {
-                root = root.Parent;
-            }
-
-            dir = Path.Combine(root?.FullName ?? ".", ".cache", "samples");
-        }
-
-        var path = Path.Combine(dir, name);
-        Assert.True(File.Exists(path), $"{path} is missing: run ./test.sh, which fetches Debian's opencv-doc sample video");
-        return path;
-    }
+    private static string Sample(string name) => EdgeWatch.Testing.Repo.Sample(name);
 
     private static (int Code, string Out, string Err) Run(params string[] args)
     {

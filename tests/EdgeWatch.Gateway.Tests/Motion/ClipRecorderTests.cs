@@ -22,11 +22,10 @@ public sealed class ClipRecorderTests : IDisposable
     [Fact]
     public async Task EventClipKeepsItsPreAndPostSecondsFromStreamCopiedSegments()
     {
-        var samples = Environment.GetEnvironmentVariable("EDGEWATCH_SAMPLES") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../.cache/samples");
         // A camera-like H.264 stream (a keyframe every second), made from the sample clip.
         Directory.CreateDirectory(_dir);
         var stream = Path.Combine(_dir, "camera.mp4");
-        using (var make = Process.Start(new ProcessStartInfo("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-i", Path.Combine(samples, "vtest.avi"), "-t", "30", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-an", stream]) { RedirectStandardError = true })!)
+        using (var make = Process.Start(new ProcessStartInfo("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-i", EdgeWatch.Testing.Repo.Sample("vtest.avi"), "-t", "30", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-an", stream]) { RedirectStandardError = true })!)
         {
             make.StandardError.ReadToEnd();
             make.WaitForExit();

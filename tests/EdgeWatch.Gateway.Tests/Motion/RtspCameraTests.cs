@@ -10,9 +10,7 @@ public class RtspCameraTests
     [Fact]
     public async Task RtspCameraDeliversMotionGoesOfflineWhenSilentAndComesBack()
     {
-        var samples = Environment.GetEnvironmentVariable("EDGEWATCH_SAMPLES") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../.cache/samples");
-        var clip = Path.Combine(samples, "vtest.avi");
-        Assert.True(File.Exists(clip), $"{clip} is missing: run ./test.sh");
+        var clip = Repo.Sample("vtest.avi");
         using var server = new RtspServer(clip);
         await server.StartPublishingAsync();
 
