@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using System.Reflection;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
 using MQTTnet.Server;
 
 namespace EdgeWatch.Cloud.Broker;
@@ -53,9 +57,50 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
             .WithPersistentSessions()
             .Build();
         _server = new MqttServerFactory().CreateMqttServer(options);
+        _server.ValidatingConnectionAsync += AssignClientIdentifier;
         await _server.StartAsync().ConfigureAwait(false);
         BrokerLog.Started(_logger, _options.Host, Port);
     }
+
+    /// <summary>
+    /// Standard clients (mosquitto_sub, mosquitto_pub) connect without a client id. MQTT 5 (§3.1.3.1) has the server
+    /// assign one and return it in CONNACK (Assigned Client Identifier); MQTT 3.1.1 (§3.1.3.1) lets the server accept
+    /// one when the session is clean. A 3.1.1 client asking for a persistent session without an id is refused
+    /// (identifier rejected), as Mosquitto does.
+    /// </summary>
+    private Task AssignClientIdentifier(ValidatingConnectionEventArgs e)
+    {
+        if (!string.IsNullOrEmpty(e.ClientId))
+        {
+            return Task.CompletedTask;
+        }
+
+        var assigned = AssignedClientIdPrefix + Guid.NewGuid().ToString("N");
+        if (e.ProtocolVersion == MqttProtocolVersion.V500)
+        {
+            e.AssignedClientIdentifier = assigned;
+        }
+        else if (e.CleanSession == true)
+        {
+            // MQTTnet assigns ids for MQTT 5 only; for 3.1.1 the id goes into the CONNECT packet itself.
+            ConnectPacketOf(e).ClientId = assigned;
+        }
+        else
+        {
+            e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static readonly FieldInfo ConnectPacketField =
+        typeof(ValidatingConnectionEventArgs).GetFields(BindingFlags.Instance | BindingFlags.NonPublic).SingleOrDefault(f => f.FieldType == typeof(MqttConnectPacket))
+        ?? throw new MissingFieldException(nameof(ValidatingConnectionEventArgs), nameof(MqttConnectPacket));
+
+    private static MqttConnectPacket ConnectPacketOf(ValidatingConnectionEventArgs e) => (MqttConnectPacket)ConnectPacketField.GetValue(e)!;
+
+    /// <summary>Prefix of the ids the broker assigns to clients that connect without one.</summary>
+    public const string AssignedClientIdPrefix = "auto-";
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
