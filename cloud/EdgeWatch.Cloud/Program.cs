@@ -1,12 +1,13 @@
 using EdgeWatch.Cloud;
-using EdgeWatch.Cloud.Demo;
 using Microsoft.Extensions.Options;
 
 try
 {
     if (args.Length > 0 && args[0] == "demo")
     {
-        return await DemoCommand.RunAsync(args[1..]);
+        // The demo lives in its own project, so the aggregator ships neither the gateway nor OpenCV.
+        await Console.Error.WriteLineAsync("edgewatch-cloud: the demo is its own program now: ./demo.sh, or dotnet run --project cloud/EdgeWatch.Demo");
+        return 2;
     }
 
     await using var app = CloudApp.Build(args);

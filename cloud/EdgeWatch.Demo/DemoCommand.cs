@@ -1,4 +1,4 @@
-namespace EdgeWatch.Cloud.Demo;
+namespace EdgeWatch.Demo;
 
 /// <summary><c>dotnet run --project cloud/EdgeWatch.Cloud -- demo [--port N]</c>: a whole site with no hardware and no services.</summary>
 public static class DemoCommand

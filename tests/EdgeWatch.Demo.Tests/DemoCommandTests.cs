@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using EdgeWatch.Cloud.Notify;
 
-namespace EdgeWatch.Cloud.Tests;
+namespace EdgeWatch.Demo.Tests;
 
 public class DemoCommandTests
 {
@@ -11,10 +11,10 @@ public class DemoCommandTests
     [Trait("Category", "Integration")]
     public async Task DemoStartsAndATrippedDetectorReachesTheWebhook()
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "EdgeWatch.Cloud.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, "EdgeWatch.Demo.dll");
         Assert.True(File.Exists(dll), $"missing {dll}");
         var port = Eventually.FreePort();
-        var psi = new ProcessStartInfo("dotnet", [dll, "demo", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        var psi = new ProcessStartInfo("dotnet", [dll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -73,8 +73,8 @@ public class DemoCommandTests
     [Fact]
     public async Task DemoRejectsAnUnknownArgument()
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "EdgeWatch.Cloud.dll");
-        using var process = Process.Start(new ProcessStartInfo("dotnet", [dll, "demo", "--prot", "1"]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        var dll = Path.Combine(AppContext.BaseDirectory, "EdgeWatch.Demo.dll");
+        using var process = Process.Start(new ProcessStartInfo("dotnet", [dll, "--prot", "1"]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
         var err = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         Assert.Equal(2, process.ExitCode);

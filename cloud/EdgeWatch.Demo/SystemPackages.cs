@@ -1,4 +1,4 @@
-namespace EdgeWatch.Cloud.Demo;
+namespace EdgeWatch.Demo;
 
 /// <summary>Debian packages the site uses, found or not. Fire safety needs none of them.</summary>
 public static class SystemPackages

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EdgeWatch.Cloud;
 using EdgeWatch.Cloud.Broker;
 using EdgeWatch.Cloud.Notify;
 using EdgeWatch.Cloud.Site;
@@ -6,7 +7,7 @@ using EdgeWatch.Gateway.FireSafety;
 using EdgeWatch.Gateway.Hosting;
 using EdgeWatch.Hardware.Simulation;
 
-namespace EdgeWatch.Cloud.Demo;
+namespace EdgeWatch.Demo;
 
 /// <summary>
 /// A complete site on this machine: the aggregator (embedded broker, SQLite, HTTP) plus simulated gateways, one per
