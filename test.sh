@@ -1,54 +1,63 @@
 #!/usr/bin/env bash
-# EdgeWatch test command: installs what the tests (and the demo) need from Debian, if missing, then builds and runs
-# every test in EdgeWatch.sln. Ends with one line: "N passed, N failed".
+# EdgeWatch test command: installs what the tests (and the demo) need from Debian, if missing, builds EdgeWatch.sln
+# and runs every test project in it. Totals come from each project's TRX results file, not from console text.
+# Ends with one line: "N passed, N failed". Extra arguments go to every `dotnet test` (for example --filter ...).
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+source scripts/lib/debian.sh
 
-# Debian packages: mosquitto (the tests start their own brokers on free loopback ports), ffmpeg and libgtk-3-0
-# (the camera side: ffmpeg child processes, the OpenCV runtime).
-PACKAGES=(mosquitto ffmpeg libgtk-3-0 rtsp-server-perl)
+# mosquitto: the tests start their own brokers on free loopback ports; mosquitto-clients: mosquitto_sub against the
+# embedded broker; ffmpeg, libgtk-3-0: the camera side (ffmpeg child processes, the OpenCV runtime); rtsp-server-perl:
+# a real RTSP server for the camera tests.
+PACKAGES=(mosquitto mosquitto-clients ffmpeg libgtk-3-0 rtsp-server-perl)
+ensure_packages "${PACKAGES[@]}" || { echo "0 passed, 1 failed"; exit 1; }
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+# Real sample video for the motion tests and the demo cameras.
+ensure_samples "$PWD/.cache/samples" || { echo "0 passed, 1 failed"; exit 1; }
+export EDGEWATCH_SAMPLES="$PWD/.cache/samples"
+
+if ! dotnet build EdgeWatch.sln -v q -nologo; then
+  echo "test.sh: the build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+results="$PWD/.cache/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+mapfile -t projects < <(dotnet sln EdgeWatch.sln list | grep -E '\.Tests\.csproj$')
+
+status=0 passed=0 failed=0 skipped=0
+for project in "${projects[@]}"; do
+  name="$(basename "$project" .csproj)"
+  trx="$results/$name.trx"
+  dotnet test "$project" --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" "$@" \
+    || status=1
+
+  # <Counters total=".." executed=".." passed=".." failed=".." error=".." timeout=".." aborted=".." ... notExecuted=".." />
+  counters="$(grep -o '<Counters [^>]*>' "$trx" 2>/dev/null)"
+  if [ -z "$counters" ]; then
+    echo "test.sh: $name wrote no results (it crashed or did not start)"
+    failed=$((failed + 1)); status=1
+    continue
+  fi
+  count() { sed -E "s/.* $1=\"([0-9]+)\".*/\1/" <<<"$counters"; }
+  executed=$(count executed)
+  passed=$((passed + $(count passed)))
+  failed=$((failed + $(count failed) + $(count error) + $(count timeout) + $(count aborted)))
+  skipped=$((skipped + $(count notExecuted)))
+  if [ "$executed" -eq 0 ] && [ $# -eq 0 ]; then
+    echo "test.sh: $name executed no tests"
+    failed=$((failed + 1)); status=1
+  fi
 done
-if ((${#missing[@]})); then
-  echo "test.sh: installing Debian packages: ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-    || { echo "test.sh: could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1; }
-fi
 
-# Real sample video for the motion tests: vtest.avi (pedestrians) from Debian's opencv-doc package, unpacked locally.
-SAMPLES="$PWD/.cache/samples"
-if [ ! -f "$SAMPLES/vtest.avi" ]; then
-  echo "test.sh: fetching the opencv-doc sample video"
-  tmp="$(mktemp -d)"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  ( cd "$tmp" && { apt-get download opencv-doc >/dev/null 2>&1 || { $SUDO apt-get update -qq && apt-get download opencv-doc >/dev/null 2>&1; }; } && dpkg -x opencv-doc_*.deb x ) \
-    && mkdir -p "$SAMPLES" && cp "$tmp"/x/usr/share/doc/opencv-doc/examples/data/{vtest.avi,tree.avi} "$SAMPLES"/ \
-    || { echo "test.sh: could not fetch opencv-doc"; echo "0 passed, 1 failed"; exit 1; }
-  rm -rf "$tmp"
-fi
-export EDGEWATCH_SAMPLES="$SAMPLES"
-
-log="$(mktemp)"
-dotnet test EdgeWatch.sln "$@" 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
-
-# dotnet test prints one summary per test assembly: "Passed!  - Failed: 0, Passed: 30, Skipped: 0, Total: 30, ..."
-read -r passed failed skipped < <(grep -E "^(Passed|Failed)!  - Failed:" "$log" \
-  | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\2 \1 \3/' \
-  | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
-assemblies=$(grep -cE "^(Passed|Failed)!  - Failed:" "$log")
-rm -f "$log"
-
-# A test assembly that crashed or did not build prints no summary: count it as a failure.
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "test.sh: dotnet test failed without failing a test"
   failed=1
-  echo "test.sh: dotnet test exited with $status after $assemblies test assemblies reported"
 fi
+echo "test.sh: results in $results (${#projects[@]} test projects)"
 if [ "$skipped" -ne 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -3,11 +3,10 @@ using Microsoft.Extensions.Options;
 
 try
 {
-    if (args.Length > 0 && args[0] == "demo")
+    if (args is ["demo", .. var demoArgs])
     {
         // The demo lives in its own project, so the aggregator ships neither the gateway nor OpenCV.
-        await Console.Error.WriteLineAsync("edgewatch-cloud: the demo is its own program now: ./demo.sh, or dotnet run --project cloud/EdgeWatch.Demo");
-        return 2;
+        return await DemoForwarder.RunAsync(demoArgs);
     }
 
     await using var app = CloudApp.Build(args);

@@ -1,36 +1,60 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
 namespace EdgeWatch.Demo;
 
-/// <summary><c>dotnet run --project cloud/EdgeWatch.Cloud -- demo [--port N]</c>: a whole site with no hardware and no services.</summary>
+/// <summary><c>./demo.sh [--port N] [--lang vi|en]</c>: a whole site with no hardware and no services.</summary>
 public static class DemoCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var port = 0;
-        for (var i = 0; i < args.Length; i++)
+        var portOption = new Option<int>("--port") { Description = "HTTP port of the aggregator (default: a free port)", DefaultValueFactory = _ => 0 };
+        portOption.Validators.Add(r =>
         {
-            if (args[i] == "--port" && i + 1 < args.Length && int.TryParse(args[i + 1], out var p) && p is > 0 and < 65536)
+            // A value that isn't a number is reported by the parser itself; this checks the range of one that is.
+            if (r.Tokens is [var token] && int.TryParse(token.Value, CultureInfo.InvariantCulture, out var port) && port is < 1 or > 65535)
             {
-                port = p;
-                i++;
+                r.AddError("--port must be between 1 and 65535");
             }
-            else
+        });
+        var langOption = new Option<string>("--lang") { Description = "language of what the demo prints: vi (default) or en", DefaultValueFactory = _ => "vi" };
+        langOption.AcceptOnlyFromAmong("vi", "en");
+
+        var root = new RootCommand("EdgeWatch demo site: the aggregator plus simulated gateways, boards and cameras, in one process");
+        root.Options.Add(portOption);
+        root.Options.Add(langOption);
+        root.SetAction((parse, _) => RunSiteAsync(parse.GetValue(portOption), DemoTexts.For(parse.GetValue(langOption)!)));
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
             {
-                await Console.Error.WriteLineAsync($"demo: unknown or invalid argument '{args[i]}'. Usage: demo [--port <1-65535>]").ConfigureAwait(false);
-                return 2;
+                await Console.Error.WriteLineAsync($"demo: {error.Message}").ConfigureAwait(false);
             }
+
+            await Console.Error.WriteLineAsync("demo: usage: ./demo.sh [--port <1-65535>] [--lang vi|en]").ConfigureAwait(false);
+            return 2;
         }
 
+        // The demo handles Ctrl+C and SIGTERM itself, so that the site stops cleanly however long that takes.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+    }
+
+    private static async Task<int> RunSiteAsync(int port, DemoTexts t)
+    {
         var missing = SystemPackages.Missing(SystemPackages.Video);
         if (missing.Count > 0)
         {
-            Console.WriteLine("Camera analysis is not available on this machine; missing Debian packages:");
+            Console.WriteLine(t.MissingPackages);
             foreach (var m in missing)
             {
-                Console.WriteLine($"  - {m.Package}: {m.Purpose}");
+                Console.WriteLine($"  - {m.Package}: {m.Purpose(t.Language)}");
             }
 
-            Console.WriteLine($"  install with: ./test.sh (installs ffmpeg and libgtk-3-0 with apt and unpacks the opencv-doc sample video into .cache/samples)");
-            Console.WriteLine("Fire safety needs none of them; everything else starts now, without cameras.");
+            Console.WriteLine(t.InstallHint);
+            Console.WriteLine(t.StartingWithoutCameras);
             Console.WriteLine();
         }
 
@@ -40,31 +64,31 @@ public static class DemoCommand
             e.Cancel = true;
             stop.Cancel();
         };
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
         {
             ctx.Cancel = true;
             stop.Cancel();
         });
 
-        await using var site = await DemoSite.StartAsync(httpPort: port, withCameras: missing.Count == 0, cancellationToken: stop.Token).ConfigureAwait(false);
+        const int Groups = 2, Households = 8;
+        await using var site = await DemoSite.StartAsync(Groups, Households, port, withCameras: missing.Count == 0, texts: t, cancellationToken: stop.Token).ConfigureAwait(false);
         var http = site.HttpAddress;
         Console.WriteLine($"""
 
-            EdgeWatch demo site is running: 2 fire-safety groups of 8 households, simulated boards (rpi4-mcp23017),
-            {(missing.Count == 0 ? "and one camera per gateway playing the sample pedestrian video (motion at /api/motion)." : "no cameras (see above).")}
-              aggregator:  {http}            (live page; events at {http}/api/events)
-              broker:      mqtt://127.0.0.1:{site.BrokerPort}   (watch: mosquitto_sub -h 127.0.0.1 -p {site.BrokerPort} -t 'edgewatch/#' -v)
-              data:        {site.Directory}
+            {t.Running(Groups, Households)}
+            {(missing.Count == 0 ? t.WithCameras : t.WithoutCameras)}
+              {t.Aggregator,-14} {http}   ({t.LivePage} {http}/api/events)
+              {t.Broker,-14} mqtt://127.0.0.1:{site.BrokerPort}   ({t.Watch}: mosquitto_sub -h 127.0.0.1 -p {site.BrokerPort} -t 'edgewatch/#' -v)
+              {t.Data,-14} {site.Directory}
 
-            Trip a detector (gateways gw-g1, gw-g2; channels h1..h8 .smoke, .call-point.inside, .call-point.outside):
+            {t.TripHelp}
               curl -X POST '{http}/demo/trip?gateway=gw-g1&channel=h3.call-point.inside'
-            Watch: every siren of group g1 sounds at once, a NOTIFY line below lists every member of the group,
-                   and {http}/api/events shows the alarm.
-            Then:
+            {string.Format(CultureInfo.InvariantCulture, t.WatchHelp, http)}
+            {t.Then}
               curl -X POST '{http}/demo/silence?gateway=gw-g1'
               curl -X POST '{http}/demo/restore?gateway=gw-g1&channel=h3.call-point.inside'
               curl -X POST '{http}/demo/reset?gateway=gw-g1'
-            Ctrl+C stops everything.
+            {t.CtrlC}
             """);
         Console.Out.Flush();
 
@@ -76,7 +100,7 @@ public static class DemoCommand
         {
         }
 
-        Console.WriteLine("Stopping the demo site...");
+        Console.WriteLine(t.Stopping);
         return 0;
     }
 }

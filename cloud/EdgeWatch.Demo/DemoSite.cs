@@ -19,8 +19,11 @@ public sealed class DemoSite : IAsyncDisposable
     private readonly List<IHost> _gateways = [];
     private readonly ConcurrentQueue<Notification> _notifications = new();
 
-    private DemoSite(WebApplication app, string directory, int httpPort)
+    private readonly DemoTexts _texts;
+
+    private DemoSite(WebApplication app, string directory, int httpPort, DemoTexts texts)
     {
+        _texts = texts;
         App = app;
         Directory = directory;
         HttpPort = httpPort;
@@ -34,12 +37,12 @@ public sealed class DemoSite : IAsyncDisposable
     public IReadOnlyList<IHost> Gateways => _gateways;
     public IReadOnlyCollection<Notification> Notifications => _notifications;
 
-    public static async Task<DemoSite> StartAsync(int groups = 2, int households = 8, int httpPort = 0, bool withCameras = true, CancellationToken cancellationToken = default)
+    public static async Task<DemoSite> StartAsync(int groups = 2, int households = 8, int httpPort = 0, bool withCameras = true, DemoTexts? texts = null, CancellationToken cancellationToken = default)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"edgewatch-demo-{Environment.ProcessId}");
         System.IO.Directory.CreateDirectory(dir);
         var sitePath = Path.Combine(dir, "site.json");
-        SiteDirectory.Demo("town", groups, households).Save(sitePath);
+        DemoTown.Create("town", groups, households).Save(sitePath);
         var port = httpPort == 0 ? EmbeddedBroker.FreeLoopbackPort() : httpPort;
 
         var settings = new Dictionary<string, string?>
@@ -55,7 +58,7 @@ public sealed class DemoSite : IAsyncDisposable
 
         DemoSite? site = null;
         var app = CloudApp.Build([$"--urls=http://127.0.0.1:{port}"], settings);
-        site = new DemoSite(app, dir, port);
+        site = new DemoSite(app, dir, port, texts ?? DemoTexts.Vietnamese);
         site.MapDemoEndpoints();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -102,7 +105,16 @@ public sealed class DemoSite : IAsyncDisposable
         App.MapPost("/demo/webhook", (Notification n, ILogger<DemoSite> log) =>
         {
             _notifications.Enqueue(n);
-            DemoLog.Notified(log, n.Group, n.Household ?? "-", n.Address ?? "-", n.Cause ?? "-", n.Members.Count, string.Join(", ", n.Members.Select(m => $"{m.Name} {m.Phone}")));
+            var members = string.Join(", ", n.Members.Select(m => $"{m.Name} {m.Phone}"));
+            if (_texts.Language == "en")
+            {
+                DemoLog.Notified(log, n.Group, n.Household ?? "-", n.Address ?? "-", _texts.Cause(n.Cause), n.Members.Count, members);
+            }
+            else
+            {
+                DemoLog.NotifiedVi(log, n.Group, n.Household ?? "-", n.Address ?? "-", _texts.Cause(n.Cause), n.Members.Count, members);
+            }
+
             return Results.Ok();
         });
         App.MapGet("/demo/notifications", () => Results.Ok(_notifications.ToArray()));
@@ -168,4 +180,7 @@ internal static partial class DemoLog
 {
     [LoggerMessage(EventId = 5000, Level = LogLevel.Warning, Message = "NOTIFY group {Group} household {Household} ({Address}), cause {Cause}: calling {Count} members: {Members}")]
     public static partial void Notified(ILogger logger, string group, string household, string address, string cause, int count, string members);
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "THÔNG BÁO tổ {Group}, hộ {Household} ({Address}), nguyên nhân: {Cause}; đang gọi {Count} thành viên: {Members}")]
+    public static partial void NotifiedVi(ILogger logger, string group, string household, string address, string cause, int count, string members);
 }

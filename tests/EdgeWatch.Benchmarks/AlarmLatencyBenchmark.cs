@@ -39,7 +39,7 @@ internal static class AlarmLatencyBenchmark
         var debounce = TimeSpan.FromMilliseconds(200);
         var dir = Path.Combine(Path.GetTempPath(), $"edgewatch-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(dir);
-        SiteDirectory.Demo("town", gateways, 8).Save(Path.Combine(dir, "site.json"));
+        DemoTown.Create("town", gateways, 8).Save(Path.Combine(dir, "site.json"));
 
         // The webhook receiver stamps each POST with the Stopwatch clock shared by this process.
         var webhookTimes = new ConcurrentDictionary<string, long>();

@@ -37,7 +37,7 @@ internal static class OutageBenchmark
         var gateways = Arg(args, "--gateways", 56);
         var outage = TimeSpan.FromSeconds(Arg(args, "--outage-seconds", 60));
         var dir = Eventually.TempDirectory("edgewatch-outage");
-        SiteDirectory.Demo("town", gateways, 8).Save(Path.Combine(dir, "site.json"));
+        DemoTown.Create("town", gateways, 8).Save(Path.Combine(dir, "site.json"));
 
         using var mosquitto = new MosquittoBroker();
         await mosquitto.StartAsync();

@@ -36,7 +36,7 @@ internal sealed class CloudRig : IAsyncDisposable
     public static async Task<CloudRig> StartAsync(int groups = 2, int? externalBrokerPort = null)
     {
         var dir = Eventually.TempDirectory("edgewatch-cloud");
-        SiteDirectory.Demo("town", groups, 8).Save(Path.Combine(dir, "site.json"));
+        DemoTown.Create("town", groups, 8).Save(Path.Combine(dir, "site.json"));
         var webhook = await WebhookReceiver.StartAsync();
         var httpPort = Eventually.FreePort();
         var settings = new Dictionary<string, string?>

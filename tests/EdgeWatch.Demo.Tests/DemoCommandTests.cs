@@ -7,19 +7,32 @@ namespace EdgeWatch.Demo.Tests;
 
 public class DemoCommandTests
 {
-    [Fact]
+    /// <summary>
+    /// Runs the demo from a folder outside the repository with no EDGEWATCH_SAMPLES, as a newcomer's `dotnet run` does:
+    /// the demo must find the sample video in the repository's .cache/samples (put there by demo.sh or test.sh) itself.
+    /// </summary>
+    [Theory]
     [Trait("Category", "Integration")]
-    public async Task DemoStartsAndATrippedDetectorReachesTheWebhook()
+    [InlineData("vi")]
+    [InlineData("en")]
+    public async Task DemoStartsWithCamerasFromAnyFolderAndATrippedDetectorReachesTheWebhook(string language)
     {
+        var texts = DemoTexts.For(language);
         var dll = Path.Combine(AppContext.BaseDirectory, "EdgeWatch.Demo.dll");
         Assert.True(File.Exists(dll), $"missing {dll}");
+        Assert.True(File.Exists(Path.Combine(Repo.Root, ".cache", "samples", "vtest.avi")), "run ./test.sh, which unpacks the sample video into .cache/samples");
         var port = Eventually.FreePort();
-        var psi = new ProcessStartInfo("dotnet", [dll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        string[] args = language == "vi"
+            ? [dll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+            : [dll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--lang", language];
+        var psi = new ProcessStartInfo("dotnet", args)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
         };
+        psi.Environment.Remove("EDGEWATCH_SAMPLES");
         using var process = Process.Start(psi)!;
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
@@ -30,10 +43,12 @@ public class DemoCommandTests
 
         try
         {
-            await Eventually.WaitAsync(() => Output().Contains("Ctrl+C stops everything", StringComparison.Ordinal) || process.HasExited, TimeSpan.FromSeconds(60), "the demo banner");
+            await Eventually.WaitAsync(() => Output().Contains(texts.CtrlC, StringComparison.Ordinal) || process.HasExited, TimeSpan.FromSeconds(60), "the demo banner");
             Assert.False(process.HasExited, Output());
             Assert.Contains($"http://127.0.0.1:{port}", Output());
             Assert.Matches(@"mqtt://127\.0\.0\.1:\d+", Output());
+            Assert.Contains(texts.WithCameras, Output());
+            Assert.DoesNotContain(texts.MissingPackages, Output());
 
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             var trip = await http.PostAsync(new Uri("/demo/trip?gateway=gw-g2&channel=h4.call-point.inside", UriKind.Relative), null);
@@ -49,7 +64,13 @@ public class DemoCommandTests
             Assert.Equal("g2", n.Group);
             Assert.Equal("h4", n.Household);
             Assert.Equal(16, n.Members.Count);
-            await Eventually.WaitAsync(() => Output().Contains("NOTIFY group g2", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the NOTIFY line");
+            Assert.All(n.Members, m => Assert.StartsWith("+84 ", m.Phone, StringComparison.Ordinal));
+            var notifyLine = language == "vi" ? "THÔNG BÁO tổ g2, hộ h4" : "NOTIFY group g2 household h4";
+            await Eventually.WaitAsync(() => Output().Contains(notifyLine, StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the notification line");
+            Assert.Contains(texts.Cause("call-point"), Output());
+
+            // The cameras play the pedestrian clip: motion in the always-armed yard reaches the aggregator.
+            await Eventually.WaitAsync(() => http.GetStringAsync(new Uri("/api/motion", UriKind.Relative)).GetAwaiter().GetResult().Contains("cam-1", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "motion from the demo cameras");
 
             var badTrip = await http.PostAsync(new Uri("/demo/trip?gateway=gw-g9&channel=h1.smoke", UriKind.Relative), null);
             Assert.Equal(System.Net.HttpStatusCode.BadRequest, badTrip.StatusCode);
@@ -67,7 +88,7 @@ public class DemoCommandTests
         }
 
         Assert.Equal(0, process.ExitCode);
-        Assert.Contains("Stopping the demo site", Output());
+        Assert.Contains(texts.Stopping, Output());
     }
 
     [Fact]
@@ -79,5 +100,19 @@ public class DemoCommandTests
         await process.WaitForExitAsync();
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("--prot", err);
+    }
+
+    [Theory]
+    [InlineData("--lang", "fr")]
+    [InlineData("--port", "70000")]
+    [InlineData("--port", "http")]
+    public async Task DemoRejectsABadOptionValueAndNamesTheOption(string option, string value)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "EdgeWatch.Demo.dll");
+        using var process = Process.Start(new ProcessStartInfo("dotnet", [dll, option, value]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        var err = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains(option, err);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace EdgeWatch.Cloud.Site;
@@ -31,11 +30,20 @@ public sealed class MemberDocument
 {
     public string Name { get; set; } = "";
     public string Phone { get; set; } = "";
+
+    /// <summary>True for made-up people (the demo town, test data): never dial or message them.</summary>
+    public bool Fictitious { get; set; }
 }
 
 public sealed class SiteDirectory
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+
+        // Vietnamese names and addresses stay readable in the file instead of \uXXXX escapes.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
     private readonly Dictionary<string, GroupDocument> _byGroup;
 
     public SiteDirectory(SiteDocument doc)
@@ -92,32 +100,4 @@ public sealed class SiteDirectory
     }
 
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(Document, Json));
-
-    /// <summary>A made-up site for the demo: <paramref name="groups"/> groups of <paramref name="households"/> households.</summary>
-    public static SiteDirectory Demo(string site, int groups, int households)
-    {
-        string[] first = ["Ada", "Bo", "Chen", "Dara", "Eli", "Femi", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lena", "Mo", "Nia", "Omar"];
-        var doc = new SiteDocument { Site = site };
-        for (var g = 1; g <= groups; g++)
-        {
-            var group = new GroupDocument { Id = $"g{g}", Name = $"Lane {g}", Gateway = $"gw-g{g}" };
-            for (var h = 1; h <= households; h++)
-            {
-                group.Households.Add(new HouseholdDocument
-                {
-                    Id = $"h{h}",
-                    Address = string.Create(CultureInfo.InvariantCulture, $"{h * 2} Lane {g}"),
-                    Members =
-                    [
-                        new MemberDocument { Name = $"{first[(g + h) % first.Length]} {g}-{h}", Phone = string.Create(CultureInfo.InvariantCulture, $"+44 7700 9{g:00}{h:00}1") },
-                        new MemberDocument { Name = $"{first[(g + h + 7) % first.Length]} {g}-{h}", Phone = string.Create(CultureInfo.InvariantCulture, $"+44 7700 9{g:00}{h:00}2") },
-                    ],
-                });
-            }
-
-            doc.Groups.Add(group);
-        }
-
-        return new SiteDirectory(doc);
-    }
 }

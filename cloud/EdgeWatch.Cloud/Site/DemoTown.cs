@@ -1,0 +1,58 @@
+using System.Globalization;
+
+namespace EdgeWatch.Cloud.Site;
+
+/// <summary>
+/// A made-up Vietnamese town for the demo, tests and benchmarks: fire-safety groups along the lanes (hẻm) of one street,
+/// two adults per household. Every member is marked <see cref="MemberDocument.Fictitious"/>; the numbers have the shape
+/// of Vietnamese mobile numbers (+84 9x xxx xxxx) but belong to nobody known.
+/// </summary>
+public static class DemoTown
+{
+    public const string TownName = "Thị trấn Hòa An";
+    public const string Street = "Nguyễn Trãi";
+
+    private static readonly string[] FamilyNames = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"];
+    private static readonly string[] MenGiven = ["Văn An", "Minh Tuấn", "Đức Thắng", "Quang Huy", "Văn Hùng", "Hữu Phúc", "Thành Long", "Văn Dũng", "Công Minh", "Quốc Bảo", "Văn Cường", "Đình Nam", "Trọng Nghĩa"];
+    private static readonly string[] WomenGiven = ["Thị Lan", "Thị Hoa", "Ngọc Ánh", "Thu Hà", "Thị Mai", "Thanh Hương", "Thị Hạnh", "Phương Thảo", "Thị Yến", "Kim Oanh", "Thị Nga", "Bích Ngọc", "Thùy Linh", "Thị Tuyết"];
+
+    /// <summary><paramref name="groups"/> groups of <paramref name="households"/> households.</summary>
+    public static SiteDirectory Create(string site, int groups, int households)
+    {
+        var doc = new SiteDocument { Site = site };
+        for (var g = 1; g <= groups; g++)
+        {
+            var group = new GroupDocument
+            {
+                Id = $"g{g}",
+                Name = string.Create(CultureInfo.InvariantCulture, $"Tổ liên gia PCCC số {g} (hẻm {g} {Street})"),
+                Gateway = $"gw-g{g}",
+            };
+            for (var h = 1; h <= households; h++)
+            {
+                var n = (g * 31) + (h * 7);
+                group.Households.Add(new HouseholdDocument
+                {
+                    Id = $"h{h}",
+                    Address = string.Create(CultureInfo.InvariantCulture, $"Số {h * 2}, hẻm {g} {Street}, khu phố {((g - 1) / 4) + 1}, {TownName}"),
+                    Members =
+                    [
+                        Member($"{FamilyNames[n % FamilyNames.Length]} {MenGiven[(n / 3) % MenGiven.Length]}", g, h, 1),
+                        Member($"{FamilyNames[(n + 5) % FamilyNames.Length]} {WomenGiven[(n / 2) % WomenGiven.Length]}", g, h, 2),
+                    ],
+                });
+            }
+
+            doc.Groups.Add(group);
+        }
+
+        return new SiteDirectory(doc);
+    }
+
+    private static MemberDocument Member(string name, int group, int household, int member) => new()
+    {
+        Name = name,
+        Phone = string.Create(CultureInfo.InvariantCulture, $"+84 90 {group:000} {household:00}{member:00}"),
+        Fictitious = true,
+    };
+}
