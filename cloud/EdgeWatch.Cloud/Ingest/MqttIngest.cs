@@ -1,3 +1,4 @@
+using EdgeWatch.Mqtt;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;

@@ -1,3 +1,4 @@
+using EdgeWatch.Mqtt;
 using System.Net.Http.Json;
 using System.Threading.Channels;
 using EdgeWatch.Cloud.Site;

@@ -1,3 +1,4 @@
+using EdgeWatch.Mqtt;
 using System.Diagnostics;
 using EdgeWatch.Protocol;
 using OpenCvSharp;

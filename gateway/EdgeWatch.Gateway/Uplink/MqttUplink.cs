@@ -1,3 +1,4 @@
+using EdgeWatch.Mqtt;
 using System.Buffers;
 using System.Threading.RateLimiting;
 using EdgeWatch.Gateway.FireSafety;

@@ -1,6 +1,6 @@
 using MQTTnet;
 
-namespace EdgeWatch.Protocol;
+namespace EdgeWatch.Mqtt;
 
 /// <summary>What a supervised connection does once connected, and how it reports.</summary>
 public sealed class MqttSupervisorCallbacks

@@ -1,4 +1,4 @@
-namespace EdgeWatch.Protocol.Tests;
+namespace EdgeWatch.Mqtt.Tests;
 
 public class ReconnectBackoffTests
 {

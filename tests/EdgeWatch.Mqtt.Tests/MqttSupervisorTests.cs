@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using MQTTnet;
 using MQTTnet.Server;
 
-namespace EdgeWatch.Protocol.Tests;
+namespace EdgeWatch.Mqtt.Tests;
 
 [Trait("Category", "Integration")]
 public class MqttSupervisorTests

@@ -1,4 +1,4 @@
-namespace EdgeWatch.Protocol;
+namespace EdgeWatch.Mqtt;
 
 /// <summary>
 /// Reconnect delays with "decorrelated jitter" (each delay is random between the minimum and three times the
