@@ -20,12 +20,6 @@ public static class Topics
     public static string Ack(string site, string gateway) => $"{Root}/{site}/{gateway}/ack";
     public static string ReportedConfig(string site, string gateway) => $"{Root}/{site}/{gateway}/config/reported";
 
-    /// <summary>Filter the aggregator subscribes to for every gateway's events.</summary>
-    public const string AllEventsFilter = Root + "/+/+/evt/#";
-
-    /// <summary>Filter the aggregator subscribes to for every gateway's status.</summary>
-    public const string AllStatusFilter = Root + "/+/+/status";
-
     /// <summary>Everything gateways publish: the aggregator's single subscription.</summary>
     public const string AllGatewayTrafficFilter = Root + "/#";
 

@@ -34,7 +34,9 @@ public class ClockCorrectionTests
     [Trait("Category", "Integration")]
     public async Task EventsFromAGatewayBootedIn1970AreStoredInTheRightOrderAndTime()
     {
-        await using var cloud = await CloudRig.StartAsync();
+        // The aggregator's clock reads RealNow; the gateway's starts in 1970.
+        var cloudTime = new ShiftedClock(RealNow);
+        await using var cloud = await CloudRig.StartAsync(time: cloudTime);
         var gatewayTime = new RtcLessClock(DateTimeOffset.UnixEpoch);
         var factory = new FireEventFactory(new GatewayIdentity("town", "gw-g1", "g1"), gatewayTime, new PlausibleClock());
         var events = new List<FireEvent>();
@@ -44,8 +46,8 @@ public class ClockCorrectionTests
         gatewayTime.Advance(TimeSpan.FromSeconds(30));
         events.Add(factory.Create(FireEventKind.Alarm, "h2", "h2.smoke", "smoke"));
 
-        // NTP arrives: the wall clock jumps from 1970 to now.
-        gatewayTime.SetWallClock(DateTimeOffset.UtcNow);
+        // NTP arrives: the wall clock jumps from 1970 to the aggregator's now.
+        gatewayTime.SetWallClock(cloudTime.GetUtcNow());
         gatewayTime.Advance(TimeSpan.FromSeconds(1));
         events.Add(factory.Create(FireEventKind.Restore, "h2", "h2.smoke", "smoke"));
 
@@ -61,7 +63,9 @@ public class ClockCorrectionTests
 
         var stored = (await cloud.Store.ListAsync(10, null, null, default)).OrderBy(s => s.Time).ToList();
         Assert.Equal(events.Select(e => e.Id), stored.Select(s => s.Id));
-        Assert.All(stored, s => Assert.True(s.Time.Year >= 2026, $"{s.Kind} stored at {s.Time}"));
+        // Not 1970: every event is placed within the minute the gateway's events span, around the aggregator's clock.
+        var latest = cloudTime.GetUtcNow();
+        Assert.All(stored, s => Assert.InRange(s.Time, RealNow - TimeSpan.FromMinutes(2), latest + TimeSpan.FromMinutes(2)));
         Assert.Equal(TimeSpan.FromSeconds(30), stored[1].Time - stored[0].Time);
     }
 

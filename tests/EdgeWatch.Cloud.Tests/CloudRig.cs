@@ -33,7 +33,7 @@ internal sealed class CloudRig : IAsyncDisposable
     public Notify.WebhookNotifier Notifier => App.Services.GetRequiredService<Notify.WebhookNotifier>();
     public string DatabasePath => Path.Combine(Directory, "cloud.db");
 
-    public static async Task<CloudRig> StartAsync(int groups = 2, int? externalBrokerPort = null)
+    public static async Task<CloudRig> StartAsync(int groups = 2, int? externalBrokerPort = null, TimeProvider? time = null)
     {
         var dir = Eventually.TempDirectory("edgewatch-cloud");
         DemoTown.Create("town", groups, 8).Save(Path.Combine(dir, "site.json"));
@@ -47,7 +47,14 @@ internal sealed class CloudRig : IAsyncDisposable
             ["Site:File"] = Path.Combine(dir, "site.json"),
             ["Notify:WebhookUrl"] = webhook.Url.ToString(),
         };
-        var app = CloudApp.Build([$"--urls=http://127.0.0.1:{httpPort}"], settings, b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+        var app = CloudApp.Build([$"--urls=http://127.0.0.1:{httpPort}"], settings, b =>
+        {
+            b.Logging.SetMinimumLevel(LogLevel.Warning);
+            if (time is not null)
+            {
+                b.Services.AddSingleton(time);
+            }
+        });
         await app.StartAsync();
         var rig = new CloudRig(app, dir, webhook, httpPort);
         await Eventually.WaitAsync(() => rig.Ingest.Connected, TimeSpan.FromSeconds(10), "the aggregator to subscribe");

@@ -58,7 +58,7 @@ public class DurableEventWriterTests
         }
 
         Assert.True(writer.Flush(TimeSpan.FromSeconds(10)));
-        SpinWait.SpinUntil(() => sink.Written.Count == 5, TimeSpan.FromSeconds(5));
+        Assert.True(SpinWait.SpinUntil(() => sink.Written.Count == 5, TimeSpan.FromSeconds(5)), $"{sink.Written.Count} of 5 events written");
         Assert.Equal([1L, 2, 3, 4, 5], sink.Written);
     }
 }

@@ -334,9 +334,34 @@ public class FireSafetyEngineTests
     public void HealthySirensPassTheSirenTest()
     {
         using var rig = new GroupRig();
-        rig.Engine.StartSirenTest(TimeSpan.FromSeconds(4));
+        var result = rig.Engine.StartSirenTest(TimeSpan.FromSeconds(4));
+        Assert.True(result.Accepted, result.Message);
+
+        // Every siren is driven, and each one's feedback proves it within the confirm timeout: no trouble.
         rig.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(rig.AllSirensOn);
+        Assert.All(rig.Sirens, s => Assert.NotNull(rig.Sim.LastSwitchedOn(s)));
         Assert.Empty(rig.OfKind(FireEventKind.Trouble));
+
+        rig.Advance(TimeSpan.FromSeconds(3));
+        Assert.False(rig.AnySirenOn);
+        Assert.Equal(["start", "end:completed"], rig.OfKind(FireEventKind.SirenTest).Select(e => e.Cause));
+        Assert.Empty(rig.OfKind(FireEventKind.Trouble));
+    }
+
+    [Fact]
+    public void SirenTestIsRefusedDuringAnAlarm()
+    {
+        using var rig = new GroupRig();
+        rig.Sim.Trip("h2.call-point.inside");
+        rig.Advance(Debounce);
+        Assert.Equal(GroupState.Alarm, rig.Engine.State);
+
+        var result = rig.Engine.StartSirenTest(TimeSpan.FromSeconds(4));
+
+        Assert.False(result.Accepted);
+        Assert.Empty(rig.OfKind(FireEventKind.SirenTest));
+        Assert.True(rig.AllSirensOn);
     }
 
     [Fact]
@@ -366,10 +391,28 @@ public class FireSafetyEngineTests
     [Fact]
     public void DetectorAlreadyActiveAtStartUpAlarms()
     {
-        using var rig = new GroupRig();
-        rig.Sim.Trip("h5.smoke");
+        // The detector is active before the engine starts: no edge ever arrives, so only the start-up read can see it.
+        using var rig = new GroupRig(beforeStart: sim => sim.Trip("h5.smoke"));
+        Assert.Equal(GroupState.Normal, rig.Engine.State);
+        Assert.False(rig.AnySirenOn);
+
         rig.Advance(Debounce);
-        Assert.Single(rig.OfKind(FireEventKind.Alarm));
+
+        var alarm = Assert.Single(rig.OfKind(FireEventKind.Alarm));
+        Assert.Equal("h5.smoke", alarm.Channel);
+        Assert.Equal(GroupState.Alarm, rig.Engine.State);
+        Assert.True(rig.AllSirensOn);
+    }
+
+    [Fact]
+    public void DetectorActiveAtStartUpOnlyForAGlitchDoesNotAlarm()
+    {
+        using var rig = new GroupRig(beforeStart: sim => sim.Trip("h5.smoke"));
+        rig.Advance(Debounce / 2);
+        rig.Sim.Restore("h5.smoke");
+        rig.Advance(Debounce * 2);
+        Assert.Empty(rig.OfKind(FireEventKind.Alarm));
+        Assert.False(rig.AnySirenOn);
     }
 
     [Fact]

@@ -16,7 +16,9 @@ internal sealed class GroupRig : IDisposable, IFireEventSink
     private readonly GpioController _gpio;
     private readonly ConcurrentQueue<FireEvent> _events = new();
 
-    public GroupRig(string profile = "rpi4-mcp23017", Action<FireSafetyOptions>? configure = null)
+    /// <param name="beforeStart">Runs on the simulated board after it is opened and before the engine starts: the inputs
+    /// the engine finds at start-up.</param>
+    public GroupRig(string profile = "rpi4-mcp23017", Action<FireSafetyOptions>? configure = null, Action<SimulatedBoard>? beforeStart = null)
     {
         Options = new FireSafetyOptions();
         configure?.Invoke(Options);
@@ -24,6 +26,7 @@ internal sealed class GroupRig : IDisposable, IFireEventSink
         _gpio = new GpioController(Sim.Driver);
         Board = Sim.Open(_gpio);
         Engine = new FireSafetyEngine(Board, Options, new FireEventFactory(new GatewayIdentity("town", "gw-1", "g1"), Time, new PlausibleClock()), this, Time, NullLogger<FireSafetyEngine>.Instance);
+        beforeStart?.Invoke(Sim);
         Engine.Start();
     }
 

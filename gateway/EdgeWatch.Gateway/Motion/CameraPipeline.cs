@@ -82,6 +82,11 @@ public sealed class CameraPipeline : IDisposable
     public long Dropped => Interlocked.Read(ref _dropped);
     public long Analysed => Interlocked.Read(ref _analysed);
 
+    /// <summary>Connection attempts that ended (stream closed or unreachable), each followed by an offline check.</summary>
+    public long AttemptsEnded => Interlocked.Read(ref _attemptsEnded);
+
+    private long _attemptsEnded;
+
     /// <summary>True once a file source has been read to its end (live sources reconnect instead).</summary>
     public bool Finished { get; private set; }
 
@@ -188,6 +193,7 @@ public sealed class CameraPipeline : IDisposable
             }
 
             CheckOffline();
+            Interlocked.Increment(ref _attemptsEnded);
             _stop.Token.WaitHandle.WaitOne(backoff.Next());
         }
     }

@@ -227,7 +227,7 @@ public sealed partial class CameraService(
         _ = Task.Run(async () =>
         {
             // Wait until the post-event seconds have been recorded, then join the segments.
-            await Task.Delay(TimeSpan.FromSeconds(camera.ClipPostSeconds + recorder.SegmentSeconds)).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromSeconds(camera.ClipPostSeconds + recorder.SegmentSeconds), time).ConfigureAwait(false);
             if (recorder.KeepEvent(ended.EventId, ended.StartedLocal, endedLocal, TimeSpan.FromSeconds(camera.ClipPreSeconds), TimeSpan.FromSeconds(camera.ClipPostSeconds)) is { } path)
             {
                 Clips[ended.EventId] = path;

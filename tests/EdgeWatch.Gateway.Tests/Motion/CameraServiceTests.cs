@@ -24,7 +24,7 @@ public sealed class CameraServiceTests : IDisposable
         Directory.Delete(_dir, true);
     }
 
-    private IHost Gateway(string clip, string armed, bool realtime = false)
+    private IHost Gateway(string clip, string armed, bool realtime = false, TimeProvider? time = null)
     {
         var settings = GatewayHost.SimulatedSettings("town", "gw-1", "g1", 1883, Path.Combine(_dir, "state"));
         settings["Mqtt:Enabled"] = "false";
@@ -49,7 +49,13 @@ public sealed class CameraServiceTests : IDisposable
             settings[$"Cameras:0:PrivacyMasks:0:{i}:1"] = window[i].Item2.ToString(CultureInfo.InvariantCulture);
         }
 
-        return GatewayHost.Create([], settings, b => b.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning));
+        return GatewayHost.Create([], settings, b => b.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning), services =>
+        {
+            if (time is not null)
+            {
+                services.AddSingleton(time);
+            }
+        });
     }
 
     private List<(string Kind, byte[] Payload)> MotionLane()
@@ -68,13 +74,16 @@ public sealed class CameraServiceTests : IDisposable
         return list;
     }
 
+    /// <summary>The gateway's clock reads <paramref name="localTime"/> (UTC zone) when the clip starts.</summary>
     [Theory]
-    [InlineData("always", true)]
-    [InlineData("03:00-03:01", false)]
-    public async Task MotionEventsCarryZonesArmingAndAPrivacyMaskedSnapshot(string armedWindow, bool expectArmed)
+    [InlineData("always", "12:00", true)]
+    [InlineData("22:00-06:00", "03:10", true)]
+    [InlineData("22:00-06:00", "12:00", false)]
+    public async Task MotionEventsCarryZonesArmingAndAPrivacyMaskedSnapshot(string armedWindow, string localTime, bool expectArmed)
     {
         var clip = LabelledClips.All(_dir).Single(c => c.Name == "walkers");
-        using var host = Gateway(clip.Path, armedWindow);
+        var clock = new EdgeWatch.Testing.ShiftedClock(new DateTimeOffset(new DateOnly(2026, 3, 1), TimeOnly.Parse(localTime, CultureInfo.InvariantCulture), TimeSpan.Zero));
+        using var host = Gateway(clip.Path, armedWindow, time: clock);
         await host.StartAsync();
         var service = host.Services.GetRequiredService<CameraService>();
         Assert.True(SpinWait.SpinUntil(() => service.Pipelines.Count == 1, TimeSpan.FromSeconds(10)), "the camera pipeline did not start");
@@ -166,7 +175,11 @@ public sealed class CameraServiceTests : IDisposable
         using var pipeline = new CameraPipeline(new CameraSource("cam-x", "rtsp://127.0.0.1:1/none"), MotionSettings.Default) { OfflineAfter = TimeSpan.FromSeconds(1) };
         pipeline.Offline += (_, o) => { lock (offline) { offline.Add(o); } };
         pipeline.Start();
-        SpinWait.SpinUntil(() => { lock (offline) { return offline.Count > 0; } }, TimeSpan.FromSeconds(20));
+        Assert.True(SpinWait.SpinUntil(() => { lock (offline) { return offline.Count > 0; } }, TimeSpan.FromSeconds(20)), "the camera was never reported offline");
+
+        // A duplicate would come from a later failed attempt's offline check: let two more attempts fail.
+        var attempts = pipeline.AttemptsEnded;
+        Assert.True(SpinWait.SpinUntil(() => pipeline.AttemptsEnded >= attempts + 2, TimeSpan.FromSeconds(60)), $"the pipeline stopped retrying after {pipeline.AttemptsEnded} attempts");
         lock (offline)
         {
             Assert.Equal([true], offline);
