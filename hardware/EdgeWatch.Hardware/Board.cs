@@ -130,23 +130,49 @@ public sealed class Board : IDisposable
     }
 
     /// <summary>Switches several outputs together: one write per controller, so a whole group's sirens start in the same instant.</summary>
-    public static void SetAll(IReadOnlyList<IDigitalOutput> outputs, bool on)
+    /// <summary>
+    /// Switches every output, one write per controller. A controller that fails (an expander that NAKs, a bus error)
+    /// keeps its outputs' last written state and doesn't stop the writes to the others; the failures are returned.
+    /// An output's <see cref="IDigitalOutput.IsOn"/> is what was written successfully, not what was asked for.
+    /// </summary>
+    public static IReadOnlyList<OutputWriteFailure> SetAll(IEnumerable<IDigitalOutput> outputs, bool on)
     {
-        foreach (var byController in outputs.OfType<ControllerOutput>().GroupBy(o => o.Controller))
+        List<OutputWriteFailure>? failures = null;
+        var list = outputs as IReadOnlyCollection<IDigitalOutput> ?? [.. outputs];
+        foreach (var byController in list.OfType<ControllerOutput>().GroupBy(o => o.Controller))
         {
-            var pairs = byController.Select(o => new PinValuePair(o.Pin, o.LevelFor(on))).ToArray();
-            byController.Key.Write(pairs);
-            foreach (var o in byController)
+            var group = byController.ToList();
+            try
             {
-                o.MarkWritten(on);
+                byController.Key.Write(group.Select(o => new PinValuePair(o.Pin, o.LevelFor(on))).ToArray());
+                foreach (var o in group)
+                {
+                    o.MarkWritten(on);
+                }
+            }
+            catch (Exception ex) when (IsWriteFault(ex))
+            {
+                (failures ??= []).Add(new OutputWriteFailure([.. group], OutputWriteFailure.ControllerOf(group[0].Spec), ex.Message));
             }
         }
 
-        foreach (var other in outputs.Where(o => o is not ControllerOutput))
+        foreach (var other in list.Where(o => o is not ControllerOutput))
         {
-            other.Drive(on);
+            try
+            {
+                other.Drive(on);
+            }
+            catch (Exception ex) when (IsWriteFault(ex))
+            {
+                (failures ??= []).Add(new OutputWriteFailure([other], OutputWriteFailure.ControllerOf(other.Spec), ex.Message));
+            }
         }
+
+        return failures ?? (IReadOnlyList<OutputWriteFailure>)[];
     }
+
+    // What a bus or a driver throws when a chip doesn't answer or a line can't be set. Anything else is a bug.
+    private static bool IsWriteFault(Exception ex) => ex is IOException or TimeoutException or InvalidOperationException or UnauthorizedAccessException;
 
     public void Dispose()
     {

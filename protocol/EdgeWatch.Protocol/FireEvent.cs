@@ -59,6 +59,9 @@ public sealed record FireEvent
     /// <summary>A measured value where there is one (°C for heat, volts for a supervised loop).</summary>
     public double? Value { get; init; }
 
+    /// <summary>For a technician, on trouble: where and why (for example <c>expander x1: did not acknowledge the write</c>).</summary>
+    public string? Detail { get; init; }
+
     /// <summary>True for anything caused by a siren test. Never notify residents about a test as if it were a fire.</summary>
     public bool Test { get; init; }
 

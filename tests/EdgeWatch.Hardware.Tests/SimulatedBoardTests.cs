@@ -67,6 +67,41 @@ public sealed class SimulatedBoardTests : IDisposable
     }
 
     [Fact]
+    public void ExpanderThatRefusesWritesIsReportedAndTheOtherExpandersAreStillWritten()
+    {
+        var sirens = _board.Outputs.Where(o => o.Spec.Kind == ChannelKind.Siren).ToList();
+        _sim.Expander("mcp-a").FailAllWrites = true;
+
+        var failures = Board.SetAll(sirens, true);
+
+        var failure = Assert.Single(failures);
+        Assert.Equal("expander mcp-a", failure.Controller);
+        Assert.Contains("did not acknowledge", failure.Error, StringComparison.Ordinal);
+        var onA = sirens.Where(s => s.Spec.Source is ExpanderSource { Expander: "mcp-a" }).ToList();
+        Assert.Equal(onA.Select(s => s.Spec.Id).Order(), failure.Outputs.Select(o => o.Spec.Id).Order());
+
+        // IsOn is what was written: false on the failed expander, true on the healthy one.
+        Assert.All(onA, s => Assert.False(s.IsOn || _sim.IsOn(s.Spec.Id)));
+        Assert.All(sirens.Except(onA), s => Assert.True(s.IsOn && _sim.IsOn(s.Spec.Id)));
+
+        _sim.Expander("mcp-a").FailAllWrites = false;
+        Assert.Empty(Board.SetAll(onA, true));
+        Assert.All(onA, s => Assert.True(s.IsOn && _sim.IsOn(s.Spec.Id)));
+    }
+
+    [Fact]
+    public void TransientNakFailsExactlyTheNextWrites()
+    {
+        var h1 = _board.Outputs.Single(o => o.Spec.Id == "h1.siren");
+        _sim.Expander("mcp-a").FailNextWrites(2);
+        Assert.Single(Board.SetAll([h1], true));
+        Assert.Single(Board.SetAll([h1], true));
+        Assert.Empty(Board.SetAll([h1], true));
+        Assert.Equal(2, _sim.Expander("mcp-a").FailedWrites);
+        Assert.True(_sim.IsOn("h1.siren"));
+    }
+
+    [Fact]
     public void DeadSirenGivesNoFeedback()
     {
         _sim.KillSiren("h2.siren");

@@ -74,7 +74,10 @@ public sealed class FireEventFactory(GatewayIdentity identity, EventStamper stam
 
     public EventStamper Stamper { get; } = stamper;
 
-    public FireEvent Create(FireEventKind kind, string? household = null, string? channel = null, string? cause = null, double? value = null, bool test = false)
+    /// <summary>Longest <see cref="FireEvent.Detail"/> sent (asyncapi: maxLength 200).</summary>
+    public const int MaxDetailLength = 200;
+
+    public FireEvent Create(FireEventKind kind, string? household = null, string? channel = null, string? cause = null, double? value = null, bool test = false, string? detail = null)
     {
         var s = Stamper.Next();
         return new FireEvent
@@ -90,6 +93,7 @@ public sealed class FireEventFactory(GatewayIdentity identity, EventStamper stam
             Channel = channel,
             Cause = cause,
             Value = value,
+            Detail = detail is { Length: > MaxDetailLength } ? detail[..MaxDetailLength] : detail,
             Test = test,
             WallTime = s.WallTime,
             MonotonicMs = s.MonotonicMs,

@@ -54,7 +54,7 @@ public sealed class FireSafetyEngine : IDisposable
         _logger = logger;
         _origin = time.GetTimestamp();
         _sirenCount = board.Outputs.Count(o => o.Spec.Kind == ChannelKind.Siren);
-        _sirens = new SirenBank(board, _gate, _alarmClock, options, OnSirenFault);
+        _sirens = new SirenBank(board, _gate, _alarmClock, options, OnSirenFault, OnOutputWriteFault);
     }
 
     /// <summary>Raised for every event, after it has been handed to the sink.</summary>
@@ -516,6 +516,12 @@ public sealed class FireSafetyEngine : IDisposable
         SetTrouble(_board.Profile.Channel(sirenChannel), "siren-no-feedback", faulty, null, faulty ? $"no feedback within {_options.SirenConfirmTimeout.TotalMilliseconds} ms" : null);
     }
 
+    private void OnOutputWriteFault(IDigitalOutput output, bool faulty, string? detail)
+    {
+        // Called from the siren bank under the lock; the bank keeps retrying the write.
+        SetTrouble(output.Spec, "output-write-failed", faulty, null, detail);
+    }
+
     private void SetTrouble(ChannelSpec spec, string cause, bool on, double? value, string? detail)
     {
         var key = (spec.Id, cause);
@@ -533,7 +539,7 @@ public sealed class FireSafetyEngine : IDisposable
             FireSafetyLog.TroubleCleared(_logger, cause, spec.Id);
         }
 
-        Emit(_events.Create(on ? FireEventKind.Trouble : FireEventKind.TroubleCleared, spec.Household, spec.Id, cause, value, TestActive));
+        Emit(_events.Create(on ? FireEventKind.Trouble : FireEventKind.TroubleCleared, spec.Household, spec.Id, cause, value, TestActive, on ? detail : null));
     }
 
     private void Emit(FireEvent e)

@@ -9,6 +9,12 @@ namespace EdgeWatch.Gateway.FireSafety;
 /// whole alarm, silenced or not. Each siren with a feedback input must confirm within
 /// <see cref="FireSafetyOptions.SirenConfirmTimeout"/> of being driven, or it is reported as trouble.
 /// All methods run under the engine's lock; the bank's own timers take the same lock.
+/// <para>
+/// What an output is known to be is what was written successfully (<see cref="IDigitalOutput.IsOn"/>), never what was
+/// intended. A write that fails (an expander that NAKs, a bus error) is retried on every cadence step and at least every
+/// <see cref="RetryInterval"/> until it succeeds; the other controllers are written regardless, and the failing outputs
+/// are reported as trouble until a write succeeds again.
+/// </para>
 /// </summary>
 internal sealed class SirenBank : IDisposable
 {
@@ -21,17 +27,25 @@ internal sealed class SirenBank : IDisposable
     private readonly HashSet<string> _confirmed = [];
     private readonly HashSet<string> _faulty = [];
     private readonly Action<string, bool> _sirenFault;
+    private readonly Action<IDigitalOutput, bool, string?> _writeFault;
+    private readonly HashSet<string> _writeFaulty = [];
     private ITimer? _stepTimer;
+    private ITimer? _retryTimer;
+    private bool _strobesWanted;
     private ITimer? _confirmTimer;
     private int _step;
     private bool _driven;
 
-    public SirenBank(Board board, Lock gate, TimeProvider time, FireSafetyOptions options, Action<string, bool> sirenFault)
+    /// <summary>How often a failed output write is retried while it keeps failing.</summary>
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(250);
+
+    public SirenBank(Board board, Lock gate, TimeProvider time, FireSafetyOptions options, Action<string, bool> sirenFault, Action<IDigitalOutput, bool, string?> writeFault)
     {
         _gate = gate;
         _time = time;
         _options = options;
         _sirenFault = sirenFault;
+        _writeFault = writeFault;
         _sirens = [.. board.Outputs.Where(o => o.Spec.Kind == ChannelKind.Siren)];
         _strobes = [.. board.Outputs.Where(o => o.Spec.Kind == ChannelKind.Strobe)];
         foreach (var fb in board.Inputs.Where(i => i.Spec.Kind == ChannelKind.SirenFeedback))
@@ -49,6 +63,9 @@ internal sealed class SirenBank : IDisposable
     public long LastSoundedAt { get; private set; }
 
     public IReadOnlyCollection<string> FaultySirens => _faulty;
+
+    /// <summary>Outputs whose last write failed and is being retried.</summary>
+    public IReadOnlyCollection<string> WriteFaultyOutputs => _writeFaulty;
 
     public void Sound()
     {
@@ -72,7 +89,11 @@ internal sealed class SirenBank : IDisposable
         Drive(false);
     }
 
-    public void Strobes(bool on) => Board.SetAll(_strobes, on);
+    public void Strobes(bool on)
+    {
+        _strobesWanted = on;
+        Reconcile();
+    }
 
     private void ApplyStep()
     {
@@ -98,34 +119,84 @@ internal sealed class SirenBank : IDisposable
 
     private void Drive(bool on)
     {
-        if (on == _driven)
+        if (on != _driven)
         {
-            return;
-        }
-
-        _driven = on;
-        if (on)
-        {
-            _confirmed.Clear();
-            Board.SetAll(_sirens, true);
-            LastSoundedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-            foreach (var (siren, fb) in _feedback)
+            _driven = on;
+            if (on)
             {
-                if (fb.IsActive)
+                _confirmed.Clear();
+                foreach (var (siren, fb) in _feedback)
                 {
-                    _confirmed.Add(siren);
+                    if (fb.IsActive)
+                    {
+                        _confirmed.Add(siren);
+                    }
+                }
+
+                if (_feedback.Count > 0)
+                {
+                    _confirmTimer?.Dispose();
+                    _confirmTimer = _time.CreateTimer(_ => CheckConfirmations(), null, _options.SirenConfirmTimeout, Timeout.InfiniteTimeSpan);
                 }
             }
+        }
 
-            if (_feedback.Count > 0)
+        Reconcile();
+    }
+
+    /// <summary>Writes every output whose written state differs from what is wanted; schedules a retry if any write fails.</summary>
+    private void Reconcile()
+    {
+        var wrongSirens = _sirens.Where(o => o.IsOn != _driven).ToList();
+        var wrongStrobes = _strobes.Where(o => o.IsOn != _strobesWanted).ToList();
+        var failed = new List<OutputWriteFailure>();
+        if (wrongSirens.Count > 0)
+        {
+            failed.AddRange(Board.SetAll(wrongSirens, _driven));
+            if (_driven && failed.Count == 0)
             {
-                _confirmTimer?.Dispose();
-                _confirmTimer = _time.CreateTimer(_ => CheckConfirmations(), null, _options.SirenConfirmTimeout, Timeout.InfiniteTimeSpan);
+                LastSoundedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             }
+        }
+
+        if (wrongStrobes.Count > 0)
+        {
+            failed.AddRange(Board.SetAll(wrongStrobes, _strobesWanted));
+        }
+
+        var failing = failed.SelectMany(f => f.Outputs.Select(o => (Output: o, f.Controller, f.Error))).ToList();
+        foreach (var (output, controller, error) in failing)
+        {
+            if (_writeFaulty.Add(output.Spec.Id))
+            {
+                _writeFault(output, true, $"{controller}: {error}");
+            }
+        }
+
+        foreach (var output in wrongSirens.Concat(wrongStrobes).Where(o => !failing.Any(f => ReferenceEquals(f.Output, o))))
+        {
+            if (_writeFaulty.Remove(output.Spec.Id))
+            {
+                _writeFault(output, false, null);
+            }
+        }
+
+        if (failing.Count > 0)
+        {
+            _retryTimer ??= _time.CreateTimer(_ => OnRetryDue(), null, RetryInterval, RetryInterval);
         }
         else
         {
-            Board.SetAll(_sirens, false);
+            _retryTimer?.Dispose();
+            _retryTimer = null;
+        }
+    }
+
+    private void OnRetryDue()
+    {
+        lock (_gate)
+        {
+            Reconcile();
         }
     }
 
@@ -162,6 +233,7 @@ internal sealed class SirenBank : IDisposable
     public void Dispose()
     {
         _stepTimer?.Dispose();
+        _retryTimer?.Dispose();
         _confirmTimer?.Dispose();
         foreach (var fb in _feedback.Values)
         {

@@ -122,8 +122,34 @@ public sealed class SimulatedMcp23017Chip : I2cDevice
         return asserted;
     }
 
+    /// <summary>Fault injection: the next <paramref name="count"/> writes are not acknowledged (a transient NAK).</summary>
+    public void FailNextWrites(int count) => Interlocked.Exchange(ref _failNextWrites, count);
+
+    /// <summary>Fault injection: every write fails until cleared (a chip that died or came loose).</summary>
+    public bool FailAllWrites { get; set; }
+
+    /// <summary>Fault injection: every read fails until cleared.</summary>
+    public bool FailAllReads { get; set; }
+
+    /// <summary>Writes refused by fault injection so far.</summary>
+    public int FailedWrites => Volatile.Read(ref _failedWrites);
+
+    private int _failNextWrites;
+    private int _failedWrites;
+
+    private void ThrowIfWriteFails()
+    {
+        var transient = Volatile.Read(ref _failNextWrites) > 0 && Interlocked.Decrement(ref _failNextWrites) >= 0;
+        if (FailAllWrites || transient)
+        {
+            Interlocked.Increment(ref _failedWrites);
+            throw new IOException($"simulated MCP23017 at 0x{ConnectionSettings.DeviceAddress:x2} on bus {ConnectionSettings.BusId} did not acknowledge the write");
+        }
+    }
+
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        ThrowIfWriteFails();
         if (buffer.IsEmpty)
         {
             return;
@@ -197,6 +223,11 @@ public sealed class SimulatedMcp23017Chip : I2cDevice
 
     public override void Read(Span<byte> buffer)
     {
+        if (FailAllReads)
+        {
+            throw new IOException($"simulated MCP23017 at 0x{ConnectionSettings.DeviceAddress:x2} on bus {ConnectionSettings.BusId} did not answer the read");
+        }
+
         bool? intChange;
         lock (_gate)
         {
