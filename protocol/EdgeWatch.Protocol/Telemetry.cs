@@ -30,6 +30,9 @@ public sealed record Heartbeat
     /// <summary>Entries dropped because the outbox was full, per lane (fire and trouble are never dropped).</summary>
     public required IReadOnlyList<long> Dropped { get; init; }
 
+    /// <summary>Heartbeats, motion events and snapshots lost to storage errors (disk full, I/O error) since start.</summary>
+    public long StorageFailures { get; init; }
+
     /// <summary>Last broker rejection or connection error, if any.</summary>
     public string? LastError { get; init; }
 }

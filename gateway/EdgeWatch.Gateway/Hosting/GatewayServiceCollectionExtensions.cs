@@ -89,6 +89,7 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RemoteConfiguration>>()));
         services.AddSingleton<CommandHandler>();
+        services.AddSingleton<LowerLaneWriter>();
         services.AddSingleton<MotionPublisher>();
         services.AddOptions<SimulationOptions>().BindConfiguration(SimulationOptions.Section);
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace EdgeWatch.Gateway.Uplink;
 
 /// <summary>Queues a heartbeat (telemetry lane) every <see cref="UplinkOptions.HeartbeatInterval"/> with the outbox's health.</summary>
-public sealed class HeartbeatService(Outbox outbox, EventStamper stamper, MqttUplink uplink, IOptions<UplinkOptions> options, IOptions<GatewayOptions> gateway, TimeProvider time)
+public sealed class HeartbeatService(Outbox outbox, LowerLaneWriter writer, EventStamper stamper, MqttUplink uplink, IOptions<UplinkOptions> options, IOptions<GatewayOptions> gateway, TimeProvider time)
     : BackgroundService
 {
     public Heartbeat Build()
@@ -25,14 +25,16 @@ public sealed class HeartbeatService(Outbox outbox, EventStamper stamper, MqttUp
             Backlog = outbox.Backlog,
             OldestSeconds = Math.Round(outbox.OldestAge().TotalSeconds, 1),
             Dropped = outbox.Dropped,
+            StorageFailures = writer.Failures,
             LastError = uplink.LastError,
         };
     }
 
-    public void Beat()
+    /// <summary>Queues one heartbeat; false when the disk refused it (logged and counted, never thrown).</summary>
+    public bool Beat()
     {
         var h = Build();
-        outbox.Enqueue(Lane.Telemetry, "telemetry", Topics.Heartbeat(gateway.Value.Site, gateway.Value.Id), ProtocolJson.Serialize(h), h.Seq);
+        return writer.TryEnqueue(Lane.Telemetry, "telemetry", Topics.Heartbeat(gateway.Value.Site, gateway.Value.Id), ProtocolJson.Serialize(h), h.Seq);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

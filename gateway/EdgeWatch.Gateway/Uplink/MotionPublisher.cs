@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace EdgeWatch.Gateway.Uplink;
 
 /// <summary>Queues motion events and their snapshots in the outbox's motion lane (below fire and trouble).</summary>
-public sealed class MotionPublisher(Outbox outbox, EventStamper stamper, IOptions<GatewayOptions> gateway)
+public sealed class MotionPublisher(LowerLaneWriter writer, EventStamper stamper, IOptions<GatewayOptions> gateway)
 {
     public MotionEvent Publish(string camera, string phase, Guid? eventId, IReadOnlyList<string> zones, IReadOnlyList<int[]> boxes, double peakArea, bool armed)
     {
@@ -31,7 +31,7 @@ public sealed class MotionPublisher(Outbox outbox, EventStamper stamper, IOption
             MonotonicMs = s.MonotonicMs,
             ClockSynced = s.ClockSynced,
         };
-        outbox.Enqueue(Lane.Motion, "motion", Topics.MotionEvents(g.Site, g.Id), ProtocolJson.Serialize(m), m.Seq);
+        writer.TryEnqueue(Lane.Motion, "motion", Topics.MotionEvents(g.Site, g.Id), ProtocolJson.Serialize(m), m.Seq);
         return m;
     }
 
@@ -44,6 +44,6 @@ public sealed class MotionPublisher(Outbox outbox, EventStamper stamper, IOption
         }
 
         var g = gateway.Value;
-        outbox.Enqueue(Lane.Motion, "snapshot", Topics.Snapshot(g.Site, g.Id, eventId), jpeg, stamper.Next().Seq);
+        writer.TryEnqueue(Lane.Motion, "snapshot", Topics.Snapshot(g.Site, g.Id, eventId), jpeg, stamper.Next().Seq);
     }
 }

@@ -1,0 +1,61 @@
+using EdgeWatch.Gateway.FireSafety;
+using EdgeWatch.Gateway.Hosting;
+using EdgeWatch.Gateway.Uplink;
+using EdgeWatch.Hardware.Simulation;
+using EdgeWatch.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeWatch.Gateway.Tests;
+
+/// <summary>The gateway's state directory on a real 2 MiB tmpfs that the test fills up while the gateway runs.</summary>
+[Trait("Category", "Integration")]
+public class FullDiskTests
+{
+    [Fact]
+    public async Task FullDiskLosesHeartbeatsAndMotionButNeverStopsTheHostOrTheSirens()
+    {
+        using var disk = new TinyTmpfs();
+        var settings = GatewayHost.SimulatedSettings("town", "gw-1", "g1", 1883, Path.Combine(disk.Path, "state"));
+        settings["Mqtt:Enabled"] = "false";
+        using var host = GatewayHost.Create([], settings, b => b.SetMinimumLevel(LogLevel.Critical));
+        await host.StartAsync();
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var heartbeat = host.Services.GetRequiredService<HeartbeatService>();
+        var motion = host.Services.GetRequiredService<MotionPublisher>();
+        var writer = host.Services.GetRequiredService<LowerLaneWriter>();
+        Assert.True(heartbeat.Beat(), "a heartbeat must be stored while the disk has room");
+
+        Assert.True(disk.Fill() > 0);
+
+        // Space the database already holds may take a few more; once it is used up, every write is refused.
+        var refused = Enumerable.Range(0, 200).Count(_ => !heartbeat.Beat());
+        Assert.True(refused > 0, "the full disk never refused a heartbeat");
+        var ex = Record.Exception(() =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                motion.Publish("cam-1", "start", null, ["yard"], [[0, 0, 10, 10]], 0.1, armed: true);
+            }
+        });
+        Assert.Null(ex);
+        Assert.True(writer.Failures >= refused, $"{writer.Failures} failures counted for {refused} refused heartbeats");
+        Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, "a full disk stopped the host");
+
+        // The fire side doesn't care: a call point still sounds every siren.
+        var board = host.Services.GetRequiredService<SimulatedBoard>();
+        var engine = host.Services.GetRequiredService<FireSafetyEngine>();
+        board.Trip("h3.call-point.inside");
+        await Eventually.WaitAsync(() => engine.State == GroupState.Alarm, TimeSpan.FromSeconds(5), "the alarm on a full disk");
+        Assert.All(board.Profile.Channels.Where(c => c.Kind == Hardware.Profiles.ChannelKind.Siren), s => Assert.True(board.IsOn(s.Id), $"{s.Id} is silent"));
+
+        // Room again: heartbeats are stored again.
+        disk.Free();
+        await Eventually.WaitAsync(() => heartbeat.Beat(), TimeSpan.FromSeconds(5), "a heartbeat stored after space was freed");
+        Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await host.StopAsync(stop.Token);
+    }
+}
