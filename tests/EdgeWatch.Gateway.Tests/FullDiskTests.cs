@@ -48,7 +48,9 @@ public class FullDiskTests
         var engine = host.Services.GetRequiredService<FireSafetyEngine>();
         board.Trip("h3.call-point.inside");
         await Eventually.WaitAsync(() => engine.State == GroupState.Alarm, TimeSpan.FromSeconds(5), "the alarm on a full disk");
-        Assert.All(board.Profile.Channels.Where(c => c.Kind == Hardware.Profiles.ChannelKind.Siren), s => Assert.True(board.IsOn(s.Id), $"{s.Id} is silent"));
+        // Temporal-three: every siren is on together during each on-step of the cadence.
+        var sirens = board.Profile.Channels.Where(c => c.Kind == Hardware.Profiles.ChannelKind.Siren).Select(c => c.Id).ToList();
+        await Eventually.WaitAsync(() => sirens.All(board.IsOn), TimeSpan.FromSeconds(5), "every siren of the group on at once");
 
         // Room again: heartbeats are stored again.
         disk.Free();

@@ -53,10 +53,15 @@ public sealed class EventStamper(TimeProvider time, IClockSync clock)
         while (Interlocked.CompareExchange(ref _seq, seq, current) != current);
     }
 
+    /// <summary>Told of every issued sequence number (the gateway reserves them ahead on disk, off this path).</summary>
+    public Action<long>? Issued { get; set; }
+
     public Stamp Next()
     {
         var now = time.GetUtcNow();
-        return new Stamp(Guid.CreateVersion7(now), Interlocked.Increment(ref _seq), Boot, now, (long)time.GetElapsedTime(_origin).TotalMilliseconds, clock.IsSynced(now));
+        var seq = Interlocked.Increment(ref _seq);
+        Issued?.Invoke(seq);
+        return new Stamp(Guid.CreateVersion7(now), seq, Boot, now, (long)time.GetElapsedTime(_origin).TotalMilliseconds, clock.IsSynced(now));
     }
 }
 

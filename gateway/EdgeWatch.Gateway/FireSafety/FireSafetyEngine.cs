@@ -522,9 +522,21 @@ public sealed class FireSafetyEngine : IDisposable
         SetTrouble(output.Spec, "output-write-failed", faulty, null, detail);
     }
 
-    private void SetTrouble(ChannelSpec spec, string cause, bool on, double? value, string? detail)
+    /// <summary>A trouble of the gateway itself rather than of a channel (storage, configuration); <paramref name="source"/> is its channel field.</summary>
+    public void ReportSystemTrouble(string source, string cause, bool on, string? detail)
     {
-        var key = (spec.Id, cause);
+        lock (_gate)
+        {
+            SetTrouble(source, null, cause, on, null, detail);
+        }
+    }
+
+    private void SetTrouble(ChannelSpec spec, string cause, bool on, double? value, string? detail) =>
+        SetTrouble(spec.Id, spec.Household, cause, on, value, detail);
+
+    private void SetTrouble(string channel, string? household, string cause, bool on, double? value, string? detail)
+    {
+        var key = (channel, cause);
         if (on ? !_troubles.Add(key) : !_troubles.Remove(key))
         {
             return;
@@ -532,14 +544,14 @@ public sealed class FireSafetyEngine : IDisposable
 
         if (on)
         {
-            FireSafetyLog.Trouble(_logger, cause, spec.Id, detail);
+            FireSafetyLog.Trouble(_logger, cause, channel, detail);
         }
         else
         {
-            FireSafetyLog.TroubleCleared(_logger, cause, spec.Id);
+            FireSafetyLog.TroubleCleared(_logger, cause, channel);
         }
 
-        Emit(_events.Create(on ? FireEventKind.Trouble : FireEventKind.TroubleCleared, spec.Household, spec.Id, cause, value, TestActive, on ? detail : null));
+        Emit(_events.Create(on ? FireEventKind.Trouble : FireEventKind.TroubleCleared, household, channel, cause, value, TestActive, on ? detail : null));
     }
 
     private void Emit(FireEvent e)

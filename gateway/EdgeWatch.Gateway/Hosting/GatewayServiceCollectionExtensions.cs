@@ -53,15 +53,24 @@ public static class GatewayServiceCollectionExtensions
 
         services.AddSingleton<IClockSync, PlausibleClock>();
         services.AddSingleton(sp => new EventStamper(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IClockSync>()));
-        services.AddSingleton(sp => new Outbox(
+        services.AddSingleton(sp => OutboxOpener.Open(
             Path.Combine(StateDirectory(sp), "outbox.db"),
             sp.GetRequiredService<IOptions<UplinkOptions>>().Value.OutboxBudgetBytes,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OutboxOpener))));
+        services.AddSingleton(sp => sp.GetRequiredService<OpenedOutbox>().Outbox);
+        services.AddSingleton(sp => sp.GetRequiredService<OpenedOutbox>().Health);
+        services.AddSingleton(sp => new SequenceFloor(Path.Combine(StateDirectory(sp), "seq-floor")));
         services.AddSingleton(sp =>
         {
             var g = sp.GetRequiredService<IOptions<GatewayOptions>>().Value;
             var stamper = sp.GetRequiredService<EventStamper>();
-            stamper.ContinueAfter(sp.GetRequiredService<Outbox>().LastSeq); // sequence numbers survive restarts
+            var floor = sp.GetRequiredService<SequenceFloor>();
+
+            // Sequence numbers survive restarts, and a lost outbox: continue after both the outbox and the floor file.
+            stamper.ContinueAfter(Math.Max(sp.GetRequiredService<Outbox>().LastSeq, floor.Read()));
+            floor.Start(stamper.LastSeq);
+            stamper.Issued = floor.Issued;
             return new FireEventFactory(new GatewayIdentity(g.Site, g.Id, g.Group), stamper);
         });
         services.AddSingleton(sp => new DurableEventWriter(new OutboxSink(sp.GetRequiredService<Outbox>()), sp.GetRequiredService<ILogger<DurableEventWriter>>()));
@@ -137,13 +146,18 @@ public static class GatewayServiceCollectionExtensions
 }
 
 /// <summary>Opens the board and starts the fire-safety engine at host start; stops it (sirens off) at host stop.</summary>
-internal sealed class FireSafetyService(FireSafetyEngine engine, RemoteConfiguration remote, UplinkMetrics metrics, DurableEventWriter writer) : IHostedService
+internal sealed class FireSafetyService(FireSafetyEngine engine, RemoteConfiguration remote, UplinkMetrics metrics, DurableEventWriter writer, OutboxHealth storage) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _ = metrics;
         remote.LoadPersisted(); // the last configuration the cloud sent survives a reboot
         engine.Start();
+        if (storage.Problem is { } problem)
+        {
+            engine.ReportSystemTrouble("storage", "storage", true, problem);
+        }
+
         return Task.CompletedTask;
     }
 
