@@ -147,6 +147,12 @@ internal sealed class SirenBank : IDisposable
     /// <summary>Writes every output whose written state differs from what is wanted; schedules a retry if any write fails.</summary>
     private void Reconcile()
     {
+        // The common case on every cadence step: everything already is as wanted; nothing to write, nothing allocated.
+        if (_retryTimer is null && AllWritten(_sirens, _driven) && AllWritten(_strobes, _strobesWanted))
+        {
+            return;
+        }
+
         var wrongSirens = _sirens.Where(o => o.IsOn != _driven).ToList();
         var wrongStrobes = _strobes.Where(o => o.IsOn != _strobesWanted).ToList();
         var failed = new List<OutputWriteFailure>();
@@ -190,6 +196,19 @@ internal sealed class SirenBank : IDisposable
             _retryTimer?.Dispose();
             _retryTimer = null;
         }
+    }
+
+    private static bool AllWritten(IReadOnlyList<IDigitalOutput> outputs, bool wanted)
+    {
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            if (outputs[i].IsOn != wanted)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void OnRetryDue()
