@@ -120,14 +120,31 @@ public sealed class Board : IDisposable
         return item;
     }
 
-    /// <summary>Reads every expander (the safety net for a missed interrupt, and the only path for expanders without one).</summary>
-    public void ScanExpanders()
+    /// <summary>
+    /// Reads every expander (the safety net for a missed interrupt, and the only path for expanders without one). An
+    /// expander that can't be read (a bus error, a chip that came loose) doesn't stop the others; the ids of those
+    /// that failed are returned with the error, and their inputs keep their last reading.
+    /// </summary>
+    public IReadOnlyList<(string Expander, string Error)> ScanExpanders()
     {
+        List<(string, string)>? failed = null;
         foreach (var e in _expanders)
         {
-            e.Scan();
+            try
+            {
+                e.Scan();
+            }
+            catch (IOException ex)
+            {
+                (failed ??= []).Add((e.Spec.Id, ex.Message));
+            }
         }
+
+        return failed ?? (IReadOnlyList<(string, string)>)[];
     }
+
+    /// <summary>The ids of the board's expanders.</summary>
+    public IEnumerable<string> ExpanderIds => _expanders.Select(e => e.Spec.Id);
 
     /// <summary>Switches several outputs together: one write per controller, so a whole group's sirens start in the same instant.</summary>
     /// <summary>

@@ -11,19 +11,24 @@ namespace EdgeWatch.Gateway.Tests;
 [Trait("Category", "Integration")]
 public class DurableEventWriterTests
 {
-    private sealed class FlakySink(int failFirst) : IFireEventSink
+    private sealed class FlakyStore(int failFirst) : IFireEventStore
     {
         private int _calls;
+        public volatile bool Broken;
+        public ConcurrentQueue<long> Held { get; } = new();
         public ConcurrentQueue<long> Written { get; } = new();
 
-        public void Publish(FireEvent fireEvent)
+        public void Hold(FireEvent fireEvent) => Held.Enqueue(fireEvent.Seq);
+
+        public bool WriteBack(FireEvent fireEvent)
         {
-            if (Interlocked.Increment(ref _calls) <= failFirst)
+            if (Broken || Interlocked.Increment(ref _calls) <= failFirst)
             {
                 throw new IOException("disk I/O error");
             }
 
             Written.Enqueue(fireEvent.Seq);
+            return true;
         }
     }
 
@@ -34,31 +39,61 @@ public class DurableEventWriterTests
     }
 
     [Fact]
-    public void EventsReachTheSinkInOrder()
+    public void EventsAreHeldAtOnceAndReachTheDiskInOrder()
     {
-        var sink = new FlakySink(0);
-        using var writer = new DurableEventWriter(sink, NullLogger<DurableEventWriter>.Instance);
+        var store = new FlakyStore(0);
+        using var writer = new DurableEventWriter(store, NullLogger<DurableEventWriter>.Instance);
         foreach (var e in Events(200))
         {
             writer.Publish(e);
         }
 
+        // Held on the caller's thread, before Publish returns.
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), store.Held);
         Assert.True(writer.Flush(TimeSpan.FromSeconds(10)));
-        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), sink.Written);
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), store.Written);
     }
 
     [Fact]
     public void AFailingDiskIsRetriedAndNothingIsLost()
     {
-        var sink = new FlakySink(3);
-        using var writer = new DurableEventWriter(sink, NullLogger<DurableEventWriter>.Instance);
+        var store = new FlakyStore(3);
+        using var writer = new DurableEventWriter(store, NullLogger<DurableEventWriter>.Instance) { RetryInterval = TimeSpan.FromMilliseconds(20) };
         foreach (var e in Events(5))
         {
             writer.Publish(e);
         }
 
-        Assert.True(writer.Flush(TimeSpan.FromSeconds(10)));
-        Assert.True(SpinWait.SpinUntil(() => sink.Written.Count == 5, TimeSpan.FromSeconds(5)), $"{sink.Written.Count} of 5 events written");
-        Assert.Equal([1L, 2, 3, 4, 5], sink.Written);
+        Assert.True(writer.Flush(TimeSpan.FromSeconds(10)), $"{writer.Unwritten} events still unwritten");
+        Assert.Equal([1L, 2, 3, 4, 5], store.Written);
+    }
+
+    [Fact]
+    public void ADiskThatKeepsFailingHoldsUpNoLaterEventAndReportsTheFaultUntilItRecovers()
+    {
+        var store = new FlakyStore(0) { Broken = true };
+        var faults = new ConcurrentQueue<string?>();
+        using var writer = new DurableEventWriter(store, NullLogger<DurableEventWriter>.Instance) { RetryInterval = TimeSpan.FromMilliseconds(20) };
+        writer.StorageFaultChanged += faults.Enqueue;
+        var events = Events(50);
+        foreach (var e in events)
+        {
+            writer.Publish(e);
+        }
+
+        // Every event is held (and so sendable) although not one reached the disk.
+        Assert.Equal(events.Select(e => e.Seq), store.Held);
+        Assert.True(SpinWait.SpinUntil(() => writer.StorageFault is not null, TimeSpan.FromSeconds(5)), "the storage fault was never reported");
+        Assert.False(writer.Flush(TimeSpan.FromMilliseconds(200)));
+        Assert.Equal(50, writer.Unwritten);
+        Assert.Empty(store.Written);
+
+        store.Broken = false;
+        Assert.True(writer.Flush(TimeSpan.FromSeconds(10)), $"{writer.Unwritten} events still unwritten after the disk recovered");
+        Assert.Equal(events.Select(e => e.Seq), store.Written);
+        Assert.True(SpinWait.SpinUntil(() => faults.Count == 2, TimeSpan.FromSeconds(5)), $"{faults.Count} fault changes reported");
+        Assert.Contains("disk I/O error", faults.First(), StringComparison.Ordinal);
+        Assert.Null(faults.Last());
+        Assert.Null(writer.StorageFault);
     }
 }

@@ -60,4 +60,48 @@ public class FullDiskTests
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await host.StopAsync(stop.Token);
     }
+
+    [Fact]
+    public async Task FireOnAFullDiskIsHeldInMemoryRaisedAsStorageTroubleAndWrittenBackWhenSpaceReturns()
+    {
+        using var disk = new TinyTmpfs();
+        var settings = GatewayHost.SimulatedSettings("town", "gw-1", "g1", 1883, Path.Combine(disk.Path, "state"));
+        settings["Mqtt:Enabled"] = "false"; // nothing is acknowledged, so nothing on disk is freed
+        using var host = GatewayHost.Create([], settings, b => b.SetMinimumLevel(LogLevel.Critical));
+        await host.StartAsync();
+        var heartbeat = host.Services.GetRequiredService<HeartbeatService>();
+        var outbox = host.Services.GetRequiredService<Outbox>();
+        var writer = host.Services.GetRequiredService<DurableEventWriter>();
+        var faults = host.Services.GetRequiredService<StorageFaults>();
+        var engine = host.Services.GetRequiredService<FireSafetyEngine>();
+        var board = host.Services.GetRequiredService<SimulatedBoard>();
+
+        Assert.True(disk.Fill() > 0);
+        Assert.True(SpinWait.SpinUntil(() => !heartbeat.Beat(), TimeSpan.FromSeconds(10)), "the full disk never refused a heartbeat");
+        await Eventually.WaitAsync(() => faults.Current is not null, TimeSpan.FromSeconds(5), "the storage fault");
+
+        // Enough events that the disk must refuse fire writes too.
+        foreach (var point in new[] { "h3.call-point.inside", "h5.call-point.inside", "h7.call-point.inside" })
+        {
+            board.Trip(point);
+        }
+
+        await Eventually.WaitAsync(() => engine.State == GroupState.Alarm, TimeSpan.FromSeconds(5), "the alarm on a full disk");
+        await Eventually.WaitAsync(() => writer.StorageFault is not null, TimeSpan.FromSeconds(10), "the fire writer to find the disk full");
+        Assert.True(outbox.HeldInMemory > 0, "fire events the disk refused must be held in memory");
+        Assert.True(outbox.Backlog[0] >= 3, $"{outbox.Backlog[0]} fire entries waiting to be sent; 3 alarms were raised");
+        Assert.True(outbox.Backlog[1] >= 1, "the storage trouble itself is queued (in memory) for the uplink");
+        var health = await host.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync();
+        Assert.Contains("outbox", health.Entries["uplink"].Description, StringComparison.Ordinal);
+
+        disk.Free();
+        Assert.True(heartbeat.Beat(), "a heartbeat stored after space was freed");
+        Assert.True(writer.Flush(TimeSpan.FromSeconds(10)), $"{writer.Unwritten} events not written back after space was freed");
+        await Eventually.WaitAsync(() => faults.Current is null, TimeSpan.FromSeconds(5), "the storage fault to clear");
+        await Eventually.WaitAsync(() => outbox.HeldInMemory == 0, TimeSpan.FromSeconds(5), "every held event on disk");
+        Assert.True(outbox.Backlog[0] >= 3);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await host.StopAsync(stop.Token);
+    }
 }

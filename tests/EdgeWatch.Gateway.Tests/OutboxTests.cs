@@ -195,4 +195,76 @@ public sealed class OutboxTests : IDisposable
         Assert.Null(o.PeekNext());
         Assert.Equal(0, o.Bytes);
     }
+
+    [Fact]
+    public void HeldFireEntryIsSentBeforeAnythingOnDiskAndNeedsNoDisk()
+    {
+        using var o = new Outbox(Db, 1 << 20, _time);
+        Put(o, Lane.Fire, "fire");
+        Put(o, Lane.Trouble, "trouble");
+        o.Hold(Lane.Fire, "fire", "t/fire", [1, 2, 3], 100);
+        o.Hold(Lane.Trouble, "trouble", "t/trouble", [4], 101);
+
+        Assert.Equal([2, 2, 0, 0], o.Backlog);
+        Assert.Equal(2, o.HeldInMemory);
+        var order = new List<long>();
+        while (o.PeekNext() is { } e)
+        {
+            order.Add(e.Seq);
+            o.MarkSent(e);
+        }
+
+        // Held fire, stored fire, held trouble, stored trouble: the lane order holds and memory goes first in each.
+        Assert.Equal([100L, 1, 101, 2], order);
+        Assert.Equal(2, o.LastSeq); // held entries are not on disk until written back
+    }
+
+    [Fact]
+    public void WriteBackStoresAHeldEntryDurablyAndKeepsItsSentTime()
+    {
+        using (var o = new Outbox(Db, 1 << 20, _time))
+        {
+            o.Hold(Lane.Fire, "fire", "t/fire", [9, 9], 7);
+            var sent = o.PeekNext()!;
+            o.MarkSent(sent);
+
+            Assert.True(o.WriteBack(7));
+            Assert.Equal(0, o.HeldInMemory);
+            Assert.Equal([1, 0, 0, 0], o.Backlog);
+            Assert.Null(o.PeekNext()); // still in flight: it went out before it reached the disk
+            _time.Advance(o.AckTimeout + TimeSpan.FromSeconds(1));
+            Assert.Equal(7, o.PeekNext()!.Seq);
+        }
+
+        using var reopened = new Outbox(Db, 1 << 20, _time);
+        var stored = reopened.PeekNext()!;
+        Assert.Equal(7L, stored.Seq);
+        Assert.Equal([9, 9], stored.Payload);
+        Assert.Equal(7, reopened.LastSeq);
+    }
+
+    [Fact]
+    public void AHeldEntryAcknowledgedBeforeItReachedTheDiskIsNeverWritten()
+    {
+        using var o = new Outbox(Db, 1 << 20, _time);
+        o.Hold(Lane.Trouble, "trouble", "t/trouble", [1], 5);
+        o.MarkSent(o.PeekNext()!);
+
+        Assert.Equal(1, o.Acknowledge([5]));
+        Assert.False(o.WriteBack(5));
+        Assert.Equal([0, 0, 0, 0], o.Backlog);
+        Assert.Null(o.PeekNext());
+    }
+
+    [Fact]
+    public void HeldEntriesAreSentAgainAfterAReconnect()
+    {
+        using var o = new Outbox(Db, 1 << 20, _time);
+        o.Hold(Lane.Fire, "fire", "t/fire", [1], 3);
+        o.MarkSent(o.PeekNext()!);
+        Assert.Null(o.PeekNext());
+
+        o.ResendUnacknowledged();
+        Assert.Equal(3, o.PeekNext()!.Seq);
+    }
 }

@@ -8,10 +8,11 @@ namespace EdgeWatch.Testing;
 /// </summary>
 public sealed class TinyTmpfs : IDisposable
 {
-    public TinyTmpfs(string size = "2m")
+    /// <param name="readOnly">Mount it read-only (empty; nothing can be created on it).</param>
+    public TinyTmpfs(string size = "2m", bool readOnly = false)
     {
         Path = Eventually.TempDirectory("edgewatch-tmpfs");
-        Run("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", Path);
+        Run("mount", "-t", "tmpfs", "-o", readOnly ? $"size={size},ro" : $"size={size}", "tmpfs", Path);
     }
 
     public string Path { get; }

@@ -231,21 +231,25 @@ public sealed class FireSafetyEngine : IDisposable
 
         try
         {
-            _board.ScanExpanders();
+            // Each expander alone: one that can't be read raises a trouble naming it and stops nothing else; the
+            // trouble clears on its next good reading.
+            var failed = _board.ScanExpanders();
+            lock (_gate)
+            {
+                foreach (var id in _board.ExpanderIds)
+                {
+                    var error = failed.FirstOrDefault(f => f.Expander == id).Error;
+                    SetTrouble(id, null, "input-read-failed", error is not null, null, error is null ? null : $"expander {id}: {error}");
+                }
+            }
+
             foreach (var tracker in _loops.Values)
             {
-                var reading = tracker.Loop.Read();
+                var reading = tracker.Loop.Read(); // an ADC that can't be read reads as an open loop (trouble)
                 lock (_gate)
                 {
                     ApplyLoop(tracker, reading);
                 }
-            }
-        }
-        catch (IOException ex)
-        {
-            lock (_gate)
-            {
-                SetTrouble(_board.Profile.Channels[0], "bus-fault", true, null, ex.Message);
             }
         }
         finally

@@ -98,6 +98,7 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RemoteConfiguration>>()));
         services.AddSingleton<CommandHandler>();
+        services.AddSingleton<StorageFaults>();
         services.AddSingleton<LowerLaneWriter>();
         services.AddSingleton<MotionPublisher>();
         services.AddOptions<SimulationOptions>().BindConfiguration(SimulationOptions.Section);
@@ -146,24 +147,4 @@ public static class GatewayServiceCollectionExtensions
 }
 
 /// <summary>Opens the board and starts the fire-safety engine at host start; stops it (sirens off) at host stop.</summary>
-internal sealed class FireSafetyService(FireSafetyEngine engine, RemoteConfiguration remote, UplinkMetrics metrics, DurableEventWriter writer, OutboxHealth storage) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _ = metrics;
-        remote.LoadPersisted(); // the last configuration the cloud sent survives a reboot
-        engine.Start();
-        if (storage.Problem is { } problem)
-        {
-            engine.ReportSystemTrouble("storage", "storage", true, problem);
-        }
 
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        writer.Flush(TimeSpan.FromSeconds(5)); // every raised event is on disk before the process ends
-        return Task.CompletedTask;
-    }
-}

@@ -17,7 +17,7 @@ namespace EdgeWatch.Gateway.Motion;
 /// </summary>
 public sealed partial class CameraService(
     IOptions<CamerasOptions> cameras, MotionPublisher publisher, ArmingState arming, RemoteConfiguration remote, TimeProvider time, ILogger<CameraService> logger,
-    IOptions<Uplink.UplinkOptions>? uplink = null, IOptions<Hosting.GatewayOptions>? gateway = null) : BackgroundService
+    IOptions<Uplink.UplinkOptions>? uplink = null, IOptions<Hosting.GatewayOptions>? gateway = null) : Hosting.SupervisedService(time, logger)
 {
     private readonly ConcurrentDictionary<string, ClipRecorder> _recorders = new();
 
@@ -47,10 +47,13 @@ public sealed partial class CameraService(
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task RunAsync(CancellationToken stoppingToken)
     {
+        // A restart after a failure starts the cameras that are not running, and subscribes once.
+        remote.CamerasChanged -= OnRemoteCameras;
         remote.CamerasChanged += OnRemoteCameras;
-        foreach (var camera in cameras.Value.Items)
+        var running = Pipelines.Select(p => p.Source.Id).ToHashSet();
+        foreach (var camera in cameras.Value.Items.Where(c => !running.Contains(c.Id)))
         {
             StartCamera(Merge(camera, remote.Cameras));
         }
@@ -122,7 +125,7 @@ public sealed partial class CameraService(
             }
             catch (PayloadTooLargeException ex)
             {
-                CameraLog.SnapshotRefused(logger, cameraId, ex.Message);
+                CameraLog.SnapshotRefused(Logger, cameraId, ex.Message);
             }
         });
         return id;
@@ -133,7 +136,7 @@ public sealed partial class CameraService(
         if (camera.RecordClips && uplink is not null && gateway is not null && !_recorders.ContainsKey(camera.Id))
         {
             var dir = Path.Combine(uplink.Value.ResolvedStateDirectory(gateway.Value.Id), "clips");
-            _recorders[camera.Id] = new ClipRecorder(camera.Id, camera.Url, dir, camera.Realtime, time: time);
+            _recorders[camera.Id] = new ClipRecorder(camera.Id, camera.Url, dir, camera.Realtime, time: Time);
         }
 
         var settings = MotionSettings.Default;
@@ -151,7 +154,7 @@ public sealed partial class CameraService(
             pipeline.Motion += (source, update, frame) => OnMotion(camera, geometry, update, frame);
             pipeline.Offline += (source, offline) =>
             {
-                CameraLog.Offline(logger, source.Id, offline);
+                CameraLog.Offline(Logger, source.Id, offline);
                 publisher.Publish(source.Id, offline ? "camera-offline" : "camera-online", null, [], [], 0, false);
             };
             pipeline.Start();
@@ -160,14 +163,14 @@ public sealed partial class CameraService(
                 _pipelines.Add(pipeline);
             }
 
-            CameraLog.Started(logger, camera.Id, camera.Zones.Count, camera.PrivacyMasks.Count);
+            CameraLog.Started(Logger, camera.Id, camera.Zones.Count, camera.PrivacyMasks.Count);
         }
     }
 
     private void OnMotion(CameraOptions camera, CameraGeometry geometry, MotionEventUpdate update, Mat frame)
     {
         var zones = geometry.ZonesOf(update.Boxes);
-        var local = TimeOnly.FromDateTime(time.GetLocalNow().DateTime);
+        var local = TimeOnly.FromDateTime(Time.GetLocalNow().DateTime);
         var armed = camera.Zones.Count == 0
             ? arming.Override(camera.Id, "*") ?? false
             : camera.Zones.Where(z => zones.Contains(z.Id)).Any(z => ArmingSchedule.IsArmed(z, local, arming.Override(camera.Id, z.Id)));
@@ -181,7 +184,7 @@ public sealed partial class CameraService(
                     Interlocked.Increment(ref _disarmedMotion);
                 }
 
-                _open[camera.Id] = new OpenEvent(start.EventId, time.GetTimestamp(), update.PeakArea, Snapshot(frame)) { StartedLocal = time.GetLocalNow().DateTime };
+                _open[camera.Id] = new OpenEvent(start.EventId, Time.GetTimestamp(), update.PeakArea, Snapshot(frame)) { StartedLocal = Time.GetLocalNow().DateTime };
                 break;
             case "update" when _open.TryGetValue(camera.Id, out var open):
                 if (update.PeakArea > open.SnapshotArea && !frame.Empty())
@@ -190,10 +193,10 @@ public sealed partial class CameraService(
                     open.SnapshotArea = update.PeakArea;
                 }
 
-                if (time.GetElapsedTime(open.LastSent) >= UpdateEvery)
+                if (Time.GetElapsedTime(open.LastSent) >= UpdateEvery)
                 {
                     publisher.Publish(camera.Id, "update", open.EventId, zones, boxes, update.PeakArea, armed);
-                    open.LastSent = time.GetTimestamp();
+                    open.LastSent = Time.GetTimestamp();
                 }
 
                 break;
@@ -201,7 +204,7 @@ public sealed partial class CameraService(
                 publisher.Publish(camera.Id, "end", ended.EventId, zones, boxes, update.PeakArea, armed);
                 if (_recorders.TryGetValue(camera.Id, out var recorder))
                 {
-                    SaveClip(recorder, camera, ended, time.GetLocalNow().DateTime - TimeSpan.FromSeconds(MotionSettings.Default.QuietSeconds));
+                    SaveClip(recorder, camera, ended, Time.GetLocalNow().DateTime - TimeSpan.FromSeconds(MotionSettings.Default.QuietSeconds));
                 }
 
                 if (ended.Snapshot is { Length: > 0 } jpeg)
@@ -212,7 +215,7 @@ public sealed partial class CameraService(
                     }
                     catch (PayloadTooLargeException ex)
                     {
-                        CameraLog.SnapshotRefused(logger, camera.Id, ex.Message);
+                        CameraLog.SnapshotRefused(Logger, camera.Id, ex.Message);
                     }
                 }
 
@@ -227,7 +230,7 @@ public sealed partial class CameraService(
         _ = Task.Run(async () =>
         {
             // Wait until the post-event seconds have been recorded, then join the segments.
-            await Task.Delay(TimeSpan.FromSeconds(camera.ClipPostSeconds + recorder.SegmentSeconds), time).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromSeconds(camera.ClipPostSeconds + recorder.SegmentSeconds), Time).ConfigureAwait(false);
             if (recorder.KeepEvent(ended.EventId, ended.StartedLocal, endedLocal, TimeSpan.FromSeconds(camera.ClipPreSeconds), TimeSpan.FromSeconds(camera.ClipPostSeconds)) is { } path)
             {
                 Clips[ended.EventId] = path;

@@ -38,23 +38,30 @@ public sealed partial class RemoteConfiguration
     /// <summary>Raised after an applied configuration that carries camera settings.</summary>
     public event Action<IReadOnlyList<CameraConfig>>? CamerasChanged;
 
-    /// <summary>Applies the configuration persisted by an earlier run, if any.</summary>
-    public void LoadPersisted()
+    /// <summary>
+    /// Applies the configuration persisted by an earlier run, if any. A file that can't be read (bad JSON, an I/O
+    /// error) or that no longer validates is ignored: the gateway runs with its local configuration, and the problem
+    /// is returned for the caller to raise as a <c>config</c> trouble. It never throws, so it can't keep the engine
+    /// from starting.
+    /// </summary>
+    public string? LoadPersisted()
     {
-        if (!File.Exists(_path))
-        {
-            return;
-        }
-
         try
         {
+            if (!Path.Exists(_path))
+            {
+                return null;
+            }
+
             var desired = ProtocolJson.DeserializeDesiredConfig(File.ReadAllBytes(_path));
             var report = Apply(desired, persist: false);
             RemoteLog.Loaded(_logger, desired.Version, report.Applied);
+            return report.Applied ? null : $"persisted configuration version {desired.Version} was refused: {string.Join("; ", report.Errors)}";
         }
-        catch (PayloadException ex)
+        catch (Exception ex) when (ex is PayloadException or IOException or UnauthorizedAccessException)
         {
             RemoteLog.PersistedUnreadable(_logger, _path, ex.Message);
+            return $"persisted configuration {Path.GetFileName(_path)} is unreadable ({ex.Message}); running with the local configuration";
         }
     }
 

@@ -28,12 +28,14 @@ public sealed class SimulationOptions
 /// (used by the outage benchmark and the crash tests, where the gateway is a separate process). Only runs with
 /// <c>Hardware:Driver=simulated</c>.
 /// </summary>
-public sealed class SimulatedActivity(IServiceProvider services, FireSafetyEngine engine, MotionPublisher motion, IOptions<SimulationOptions> options, IOptions<Hosting.HardwareOptions> hardware, TimeProvider time)
-    : BackgroundService
+public sealed class SimulatedActivity(
+    IServiceProvider services, FireSafetyEngine engine, MotionPublisher motion, IOptions<SimulationOptions> options, IOptions<Hosting.HardwareOptions> hardware, TimeProvider time,
+    Microsoft.Extensions.Logging.ILogger<SimulatedActivity> logger)
+    : Hosting.SupervisedService(time, logger)
 {
     private SimulatedBoard board = null!;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task RunAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         if (o.AlarmInterval <= TimeSpan.Zero && o.TroubleInterval <= TimeSpan.Zero && o.MotionInterval <= TimeSpan.Zero)
@@ -61,9 +63,9 @@ public sealed class SimulatedActivity(IServiceProvider services, FireSafetyEngin
         {
             var point = points[Random.Shared.Next(points.Length)];
             board.Trip(point);
-            await Task.Delay(settle, time, ct).ConfigureAwait(false);
+            await Task.Delay(settle, Time, ct).ConfigureAwait(false);
             board.Restore(point);
-            await Task.Delay(settle, time, ct).ConfigureAwait(false);
+            await Task.Delay(settle, Time, ct).ConfigureAwait(false);
             engine.Reset("simulation");
         }, ct).ConfigureAwait(false);
     }
@@ -83,7 +85,7 @@ public sealed class SimulatedActivity(IServiceProvider services, FireSafetyEngin
         Loop(every, async () =>
         {
             var start = motion.Publish("cam-1", "start", null, ["yard"], [[120, 80, 40, 90]], 0.02, armed: true);
-            await Task.Delay(TimeSpan.FromMilliseconds(200), time, ct).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), Time, ct).ConfigureAwait(false);
             motion.Publish("cam-1", "end", start.EventId, ["yard"], [[150, 80, 40, 90]], 0.02, armed: true);
         }, ct);
 
@@ -91,8 +93,8 @@ public sealed class SimulatedActivity(IServiceProvider services, FireSafetyEngin
     {
         try
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Max(1, every.TotalMilliseconds))), time, ct).ConfigureAwait(false);
-            using var timer = new PeriodicTimer(every, time);
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Max(1, every.TotalMilliseconds))), Time, ct).ConfigureAwait(false);
+            using var timer = new PeriodicTimer(every, Time);
             do
             {
                 await step().ConfigureAwait(false);

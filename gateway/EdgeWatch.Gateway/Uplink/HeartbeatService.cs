@@ -1,15 +1,20 @@
 using EdgeWatch.Gateway.FireSafety;
 using EdgeWatch.Gateway.Hosting;
 using EdgeWatch.Protocol;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EdgeWatch.Gateway.Uplink;
 
 /// <summary>Queues a heartbeat (telemetry lane) every <see cref="UplinkOptions.HeartbeatInterval"/> with the outbox's health.</summary>
-public sealed class HeartbeatService(Outbox outbox, LowerLaneWriter writer, EventStamper stamper, MqttUplink uplink, IOptions<UplinkOptions> options, IOptions<GatewayOptions> gateway, TimeProvider time)
-    : BackgroundService
+public sealed class HeartbeatService(
+    Outbox outbox, LowerLaneWriter writer, EventStamper stamper, MqttUplink uplink, IOptions<UplinkOptions> options, IOptions<GatewayOptions> gateway, TimeProvider time,
+    ILogger<HeartbeatService> logger)
+    : SupervisedService(time, logger)
 {
+    /// <summary>Runs before each beat; a fault-injection seam for tests (a throwing heartbeat).</summary>
+    internal Action? BeforeBeat { get; set; }
+
     public Heartbeat Build()
     {
         var s = stamper.Next();
@@ -33,23 +38,18 @@ public sealed class HeartbeatService(Outbox outbox, LowerLaneWriter writer, Even
     /// <summary>Queues one heartbeat; false when the disk refused it (logged and counted, never thrown).</summary>
     public bool Beat()
     {
+        BeforeBeat?.Invoke();
         var h = Build();
         return writer.TryEnqueue(Lane.Telemetry, "telemetry", Topics.Heartbeat(gateway.Value.Site, gateway.Value.Id), ProtocolJson.Serialize(h), h.Seq);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
-        try
+        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, Time);
+        do
         {
-            do
-            {
-                Beat();
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+            Beat();
         }
-        catch (OperationCanceledException)
-        {
-        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 }

@@ -10,9 +10,10 @@ namespace EdgeWatch.Gateway.Uplink;
 /// that produced it, so a bad disk can't stop the host (and with it the engine and the sirens). Fire and trouble
 /// events don't come here; they go through <see cref="DurableEventWriter"/>, which never gives them up.
 /// </summary>
-public sealed partial class LowerLaneWriter(Outbox outbox, ILogger<LowerLaneWriter> logger)
+public sealed partial class LowerLaneWriter(Outbox outbox, ILogger<LowerLaneWriter> logger, StorageFaults? faults = null)
 {
     private long _failures;
+    private volatile bool _failing;
 
     /// <summary>Lower-lane messages lost to storage errors since start.</summary>
     public long Failures => Interlocked.Read(ref _failures);
@@ -26,12 +27,21 @@ public sealed partial class LowerLaneWriter(Outbox outbox, ILogger<LowerLaneWrit
 
         try
         {
-            return outbox.Enqueue(lane, kind, topic, payload, seq) != EnqueueOutcome.Dropped;
+            var stored = outbox.Enqueue(lane, kind, topic, payload, seq) != EnqueueOutcome.Dropped;
+            if (_failing)
+            {
+                _failing = false;
+                faults?.Report(nameof(LowerLaneWriter), null);
+            }
+
+            return stored;
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
             var failures = Interlocked.Increment(ref _failures);
             StorageFailed(logger, kind, seq, failures, ex.Message);
+            _failing = true;
+            faults?.Report(nameof(LowerLaneWriter), $"outbox refused {kind} seq {seq}: {ex.Message}");
             return false;
         }
     }

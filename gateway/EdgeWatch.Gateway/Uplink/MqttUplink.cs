@@ -23,7 +23,7 @@ namespace EdgeWatch.Gateway.Uplink;
 /// a fire alarm is never held back. An entry the broker refuses (for example reason 135, not authorized) stays, holds
 /// its lane for <see cref="UplinkOptions.RejectedRetryDelay"/>, and is reported in health and logs.
 /// </summary>
-public sealed class MqttUplink : BackgroundService
+public sealed class MqttUplink : SupervisedService
 {
     private readonly Outbox _outbox;
     private readonly CommandHandler _commands;
@@ -43,6 +43,7 @@ public sealed class MqttUplink : BackgroundService
 
     public MqttUplink(Outbox outbox, CommandHandler commands, RemoteConfiguration config, IOptions<MqttOptions> mqtt, IOptions<UplinkOptions> uplink,
         IOptions<GatewayOptions> gateway, TimeProvider time, ILogger<MqttUplink> logger)
+        : base(time, logger)
     {
         _outbox = outbox;
         _commands = commands;
@@ -63,7 +64,7 @@ public sealed class MqttUplink : BackgroundService
     public long Unsubscribed => Interlocked.Read(ref _unsubscribed);
     public string? LastError { get; private set; }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task RunAsync(CancellationToken stoppingToken)
     {
         if (!_mqtt.Enabled)
         {
@@ -233,6 +234,11 @@ public sealed class MqttUplink : BackgroundService
             {
                 UplinkLog.BadAck(_logger, ex.Message);
             }
+            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            {
+                // Held entries are released anyway; stored ones are sent again and the aggregator ignores repeats.
+                UplinkLog.AckNotStored(_logger, ex.Message);
+            }
 
             return;
         }
@@ -363,6 +369,9 @@ internal static partial class UplinkLog
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "Unreadable acknowledgement from the aggregator: {Reason}")]
     public static partial void BadAck(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "An acknowledgement could not be applied to the outbox on disk ({Error}); those entries will be sent again")]
+    public static partial void AckNotStored(ILogger logger, string error);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "MQTT uplink disabled by configuration (Mqtt:Enabled=false); events stay in the outbox")]
     public static partial void Disabled(ILogger logger);

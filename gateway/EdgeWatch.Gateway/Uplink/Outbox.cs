@@ -31,7 +31,7 @@ public sealed class PayloadTooLargeException : Exception
 /// The gateway's durable store-and-forward outbox: SQLite in WAL mode. Fire and trouble entries are committed with
 /// <c>synchronous=FULL</c> (fsync) before <see cref="Enqueue"/> returns; motion and telemetry with <c>NORMAL</c>.
 /// Entries come out highest lane first, in insertion order within a lane. An entry is marked sent when the broker
-/// acknowledged it (PUBACK success) and deleted only when the aggregator acknowledges it end to end; an entry not
+/// acknowledged it (PUBACK success; in memory) and deleted only when the aggregator acknowledges it end to end; an entry not
 /// acknowledged within <see cref="AckTimeout"/>, or still unacknowledged at a reconnect, is sent again. Over the disk budget, telemetry is dropped first, then motion snapshots, then motion events;
 /// fire and trouble never. Every drop is counted (and the counts survive restarts).
 /// </summary>
@@ -41,6 +41,11 @@ public sealed class Outbox : IDisposable
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly int[] _counts = new int[4];
+    private readonly HeldEntries _held = new();
+
+    // When each stored entry went to the broker (by position). Memory only: a reconnect or a restart sends every
+    // unacknowledged entry again anyway, and it keeps marking an entry sent off a disk that may be refusing writes.
+    private readonly Dictionary<long, long> _sentAt = [];
     private readonly long[] _dropped = new long[4];
     private long _bytes;
     private long _lastSeq;
@@ -63,7 +68,7 @@ public sealed class Outbox : IDisposable
                 payload BLOB NOT NULL,
                 seq INTEGER NOT NULL,
                 created_ticks INTEGER NOT NULL,
-                sent_ticks INTEGER);
+                sent_ticks INTEGER); -- unused since sent times are kept in memory; kept so older outboxes open unchanged
             CREATE INDEX IF NOT EXISTS outbox_by_lane ON outbox(lane, pos);
             CREATE INDEX IF NOT EXISTS outbox_by_seq ON outbox(seq);
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -111,17 +116,24 @@ public sealed class Outbox : IDisposable
         }
     }
 
-    /// <summary>Entries waiting per lane (fire, trouble, motion, telemetry).</summary>
+    /// <summary>Entries waiting per lane (fire, trouble, motion, telemetry), on disk or held in memory.</summary>
     public int[] Backlog
     {
         get
         {
+            int[] counts;
             lock (_gate)
             {
-                return [.. _counts];
+                counts = [.. _counts];
             }
+
+            _held.Count(counts);
+            return counts;
         }
     }
+
+    /// <summary>Fire and trouble entries held in memory and not on disk (see <see cref="Hold"/>).</summary>
+    public int HeldInMemory => _held.Total;
 
     /// <summary>Entries dropped per lane because the outbox was full.</summary>
     public long[] Dropped
@@ -188,10 +200,7 @@ public sealed class Outbox : IDisposable
 
             using var tx = _db.BeginTransaction();
             var newClass = DropClass(lane, kind);
-            for (var dropClass = 0; _bytes + payload.Length > BudgetBytes && dropClass <= Math.Min(newClass, 2); dropClass++)
-            {
-                EvictOldest(tx, dropClass, _bytes + payload.Length - BudgetBytes);
-            }
+            MakeRoom(tx, newClass, payload.Length);
 
             if (_bytes + payload.Length > BudgetBytes)
             {
@@ -212,32 +221,96 @@ public sealed class Outbox : IDisposable
                 outcome = EnqueueOutcome.StoredOverBudget;
             }
 
-            using (var cmd = _db.CreateCommand())
-            {
-                cmd.Transaction = tx;
-                cmd.CommandText = "INSERT INTO outbox (lane, kind, topic, payload, seq, created_ticks) VALUES ($l, $k, $t, $p, $s, $c)";
-                cmd.Parameters.AddWithValue("$l", (int)lane);
-                cmd.Parameters.AddWithValue("$k", kind);
-                cmd.Parameters.AddWithValue("$t", topic);
-                cmd.Parameters.AddWithValue("$p", payload);
-                cmd.Parameters.AddWithValue("$s", seq);
-                cmd.Parameters.AddWithValue("$c", _time.GetUtcNow().UtcTicks);
-                cmd.ExecuteNonQuery();
-            }
-
-            if (seq > _lastSeq)
-            {
-                _lastSeq = seq;
-                SetMeta(tx, "last_seq", seq);
-            }
-
-            tx.Commit();
-            _counts[(int)lane]++;
-            _bytes += payload.Length;
+            Insert(tx, lane, kind, topic, payload, seq, _time.GetUtcNow().UtcTicks);
         }
 
         Enqueued?.Invoke(lane);
         return outcome;
+    }
+
+    /// <summary>Inserts one entry and commits the transaction (under the lock).</summary>
+    private long Insert(SqliteTransaction tx, Lane lane, string kind, string topic, byte[] payload, long seq, long createdTicks)
+    {
+        long position;
+        using (var cmd = _db.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = "INSERT INTO outbox (lane, kind, topic, payload, seq, created_ticks) VALUES ($l, $k, $t, $p, $s, $c) RETURNING pos";
+            cmd.Parameters.AddWithValue("$l", (int)lane);
+            cmd.Parameters.AddWithValue("$k", kind);
+            cmd.Parameters.AddWithValue("$t", topic);
+            cmd.Parameters.AddWithValue("$p", payload);
+            cmd.Parameters.AddWithValue("$s", seq);
+            cmd.Parameters.AddWithValue("$c", createdTicks);
+            position = (long)cmd.ExecuteScalar()!;
+        }
+
+        if (seq > _lastSeq)
+        {
+            _lastSeq = seq;
+            SetMeta(tx, "last_seq", seq);
+        }
+
+        tx.Commit();
+        _counts[(int)lane]++;
+        _bytes += payload.Length;
+        return position;
+    }
+
+    /// <summary>
+    /// Holds a fire or trouble entry in memory, where the uplink can send it at once; it never touches the disk (nor
+    /// waits for it). <see cref="WriteBack"/> then stores it durably.
+    /// </summary>
+    public void Hold(Lane lane, string kind, string topic, byte[] payload, long seq)
+    {
+        if (lane > Lane.Trouble)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lane), lane, "only fire and trouble entries are held in memory");
+        }
+
+        if (payload.Length > WireLimits.MaxPayloadBytes)
+        {
+            throw new PayloadTooLargeException(string.Create(CultureInfo.InvariantCulture, $"{kind} for {topic} is {payload.Length} bytes; the limit is {WireLimits.MaxPayloadBytes}"));
+        }
+
+        _held.Add(new OutboxEntry(-seq, lane, kind, topic, payload, seq, _time.GetUtcNow()));
+        Enqueued?.Invoke(lane);
+    }
+
+    /// <summary>
+    /// Writes a held entry to disk (fsync'd) and releases it from memory. Returns false when there was nothing to write
+    /// because the aggregator acknowledged it first. Throws on a storage error; the entry stays held.
+    /// </summary>
+    public bool WriteBack(long seq)
+    {
+        lock (_gate)
+        {
+            if (!_held.TryGet(seq, out var entry, out var sentTicks))
+            {
+                return false;
+            }
+
+            EnsureSync(durable: true);
+            using var tx = _db.BeginTransaction();
+            MakeRoom(tx, int.MaxValue, entry.Payload.Length);
+            var position = Insert(tx, entry.Lane, entry.Kind, entry.Topic, entry.Payload, seq, entry.Created.UtcTicks);
+            if (sentTicks != 0)
+            {
+                _sentAt[position] = sentTicks;
+            }
+
+            _held.Remove([seq]);
+            return true;
+        }
+    }
+
+    /// <summary>Over the budget, drops lower-class entries (telemetry, then snapshots, then motion) up to <paramref name="upToClass"/>.</summary>
+    private void MakeRoom(SqliteTransaction tx, int upToClass, int size)
+    {
+        for (var dropClass = 0; _bytes + size > BudgetBytes && dropClass <= Math.Min(upToClass, 2); dropClass++)
+        {
+            EvictOldest(tx, dropClass, _bytes + size - BudgetBytes);
+        }
     }
 
     private void EvictOldest(SqliteTransaction tx, int dropClass, long needBytes)
@@ -270,6 +343,7 @@ public sealed class Outbox : IDisposable
             del.CommandText = "DELETE FROM outbox WHERE pos = $p";
             del.Parameters.AddWithValue("$p", pos);
             del.ExecuteNonQuery();
+            _sentAt.Remove(pos);
             _counts[(int)lane]--;
             _bytes -= size;
             _dropped[(int)lane]++;
@@ -286,26 +360,79 @@ public sealed class Outbox : IDisposable
     {
         // Sent but unacknowledged entries are sent again once they are this old.
         var stale = (_time.GetUtcNow() - AckTimeout).UtcTicks;
-        lock (_gate)
+        for (var lane = Lane.Fire; lane <= Lane.Telemetry; lane++)
         {
-            for (var lane = Lane.Fire; lane <= Lane.Telemetry; lane++)
+            if (skip?.Invoke(lane) ?? false)
             {
-                if (_counts[(int)lane] == 0 || (skip?.Invoke(lane) ?? false))
+                continue;
+            }
+
+            // Held entries first: they need no disk, so a stuck disk can't keep a fire alarm from the uplink.
+            if (lane <= Lane.Trouble && _held.Next(lane, stale) is { } held)
+            {
+                return held;
+            }
+
+            if (PeekStored(lane, stale) is { } stored)
+            {
+                return stored;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Disk reads that failed while looking for the next entry (the lane was skipped that time).</summary>
+    public long ReadFailures => Interlocked.Read(ref _readFailures);
+
+    private long _readFailures;
+
+    private OutboxEntry? PeekStored(Lane lane, long stale)
+    {
+        try
+        {
+            lock (_gate)
+            {
+                if (_counts[(int)lane] == 0)
                 {
-                    continue;
+                    return null;
+                }
+
+                // Positions only, until one is not in flight: payloads are read for the one entry that is sent.
+                long? chosen = null;
+                using (var scan = _db.CreateCommand())
+                {
+                    scan.CommandText = "SELECT pos FROM outbox WHERE lane = $l ORDER BY pos";
+                    scan.Parameters.AddWithValue("$l", (int)lane);
+                    using var positions = scan.ExecuteReader();
+                    while (chosen is null && positions.Read())
+                    {
+                        var pos = positions.GetInt64(0);
+                        if (!_sentAt.TryGetValue(pos, out var sent) || sent < stale)
+                        {
+                            chosen = pos;
+                        }
+                    }
+                }
+
+                if (chosen is null)
+                {
+                    return null;
                 }
 
                 using var cmd = _db.CreateCommand();
-                cmd.CommandText = "SELECT pos, kind, topic, payload, seq, created_ticks FROM outbox WHERE lane = $l AND (sent_ticks IS NULL OR sent_ticks < $stale) ORDER BY pos LIMIT 1";
-                cmd.Parameters.AddWithValue("$l", (int)lane);
-                cmd.Parameters.AddWithValue("$stale", stale);
+                cmd.CommandText = "SELECT pos, kind, topic, payload, seq, created_ticks FROM outbox WHERE pos = $p";
+                cmd.Parameters.AddWithValue("$p", chosen.Value);
                 using var r = cmd.ExecuteReader();
-                if (r.Read())
-                {
-                    return new OutboxEntry(r.GetInt64(0), lane, r.GetString(1), r.GetString(2), (byte[])r[3], r.GetInt64(4), new DateTimeOffset(r.GetInt64(5), TimeSpan.Zero));
-                }
+                return r.Read()
+                    ? new OutboxEntry(r.GetInt64(0), lane, r.GetString(1), r.GetString(2), (byte[])r[3], r.GetInt64(4), new DateTimeOffset(r.GetInt64(5), TimeSpan.Zero))
+                    : null;
             }
-
+        }
+        catch (SqliteException)
+        {
+            // An unreadable disk must not keep held fire and trouble entries (other lanes) from the uplink.
+            Interlocked.Increment(ref _readFailures);
             return null;
         }
     }
@@ -316,39 +443,42 @@ public sealed class Outbox : IDisposable
     /// <summary>The broker accepted the entry (PUBACK success); it stays until the aggregator acknowledges it.</summary>
     public void MarkSent(OutboxEntry entry)
     {
+        if (HeldEntries.IsHeld(entry))
+        {
+            _held.MarkSent(entry.Seq, _time.GetUtcNow().UtcTicks);
+            return;
+        }
+
         lock (_gate)
         {
-            EnsureSync(durable: false);
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = "UPDATE outbox SET sent_ticks = $t WHERE pos = $p";
-            cmd.Parameters.AddWithValue("$t", _time.GetUtcNow().UtcTicks);
-            cmd.Parameters.AddWithValue("$p", entry.Position);
-            cmd.ExecuteNonQuery();
+            _sentAt[entry.Position] = _time.GetUtcNow().UtcTicks;
         }
     }
 
     /// <summary>After a reconnect every unacknowledged entry is sent again (the aggregator ignores what it already has).</summary>
     public void ResendUnacknowledged()
     {
+        _held.ResendAll();
         lock (_gate)
         {
-            Exec("UPDATE outbox SET sent_ticks = NULL WHERE sent_ticks IS NOT NULL");
+            _sentAt.Clear();
         }
     }
 
     /// <summary>The aggregator has stored these sequence numbers: their entries are done. Returns how many were deleted.</summary>
     public int Acknowledge(IEnumerable<long> seqs)
     {
-        var deleted = 0;
+        var done = seqs.Where(s => s > 0).ToHashSet();
+        var deleted = _held.Remove(done); // first, and without the disk: a held entry is done even if the disk is stuck
         lock (_gate)
         {
             EnsureSync(durable: false);
             using var tx = _db.BeginTransaction();
             using var cmd = _db.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = "DELETE FROM outbox WHERE seq = $s RETURNING lane, length(payload)";
+            cmd.CommandText = "DELETE FROM outbox WHERE seq = $s RETURNING lane, length(payload), pos";
             var p = cmd.Parameters.Add("$s", SqliteType.Integer);
-            foreach (var seq in seqs.Where(s => s > 0))
+            foreach (var seq in done)
             {
                 p.Value = seq;
                 using var r = cmd.ExecuteReader();
@@ -356,6 +486,7 @@ public sealed class Outbox : IDisposable
                 {
                     _counts[r.GetInt32(0)]--;
                     _bytes -= r.GetInt64(1);
+                    _sentAt.Remove(r.GetInt64(2));
                     deleted++;
                 }
             }
@@ -378,6 +509,12 @@ public sealed class Outbox : IDisposable
     /// <summary>Removes an entry outright (tests and tools; the uplink waits for acknowledgements).</summary>
     public void Delete(OutboxEntry entry)
     {
+        if (HeldEntries.IsHeld(entry))
+        {
+            _held.Remove([entry.Seq]);
+            return;
+        }
+
         lock (_gate)
         {
             EnsureSync(durable: false);
@@ -386,6 +523,7 @@ public sealed class Outbox : IDisposable
             cmd.Parameters.AddWithValue("$p", entry.Position);
             if (cmd.ExecuteNonQuery() == 1)
             {
+                _sentAt.Remove(entry.Position);
                 _counts[(int)entry.Lane]--;
                 _bytes -= entry.Payload.Length;
             }
@@ -399,7 +537,8 @@ public sealed class Outbox : IDisposable
         {
             using var cmd = _db.CreateCommand();
             cmd.CommandText = "SELECT MIN(created_ticks) FROM outbox";
-            return cmd.ExecuteScalar() is long ticks ? _time.GetUtcNow() - new DateTimeOffset(ticks, TimeSpan.Zero) : TimeSpan.Zero;
+            var oldest = Math.Min(cmd.ExecuteScalar() is long ticks ? ticks : long.MaxValue, _held.OldestCreatedTicks());
+            return oldest == long.MaxValue ? TimeSpan.Zero : _time.GetUtcNow() - new DateTimeOffset(oldest, TimeSpan.Zero);
         }
     }
 

@@ -6,9 +6,10 @@ namespace EdgeWatch.Gateway.Uplink;
 /// <summary>
 /// Health of the uplink for the host's health checks: healthy when connected with no refused entries; degraded while
 /// disconnected (fire safety works locally); unhealthy when fire or trouble entries have waited longer than a minute,
-/// or the broker is refusing entries.
+/// or the broker is refusing entries. Storage shows too: an outbox in memory only (none could be opened at start), or
+/// writes failing now, is degraded (events are held in memory and still sent).
 /// </summary>
-public sealed class UplinkHealthCheck(Outbox outbox, MqttUplink uplink) : IHealthCheck
+public sealed class UplinkHealthCheck(Outbox outbox, MqttUplink uplink, OutboxHealth opened, StorageFaults faults) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -25,6 +26,9 @@ public sealed class UplinkHealthCheck(Outbox outbox, MqttUplink uplink) : IHealt
             ["dropped"] = string.Join(",", outbox.Dropped),
             ["published"] = uplink.Published,
             ["rejected"] = uplink.Rejected,
+            ["outbox_in_memory"] = opened.InMemory,
+            ["held_in_memory"] = outbox.HeldInMemory,
+            ["storage_fault"] = faults.Current ?? "",
         };
         if (uplink.LastError is { } error && uplink.Rejected > 0 && (backlog[0] + backlog[1]) > 0)
         {
@@ -34,6 +38,12 @@ public sealed class UplinkHealthCheck(Outbox outbox, MqttUplink uplink) : IHealt
         if ((backlog[0] + backlog[1]) > 0 && oldest > TimeSpan.FromMinutes(1))
         {
             return Task.FromResult(HealthCheckResult.Unhealthy($"fire/trouble entries waiting {oldest.TotalSeconds:0} s", data: data));
+        }
+
+        if (opened.InMemory || faults.Current is not null)
+        {
+            var storage = opened.InMemory ? $"outbox in memory only: {opened.Problem}" : faults.Current!;
+            return Task.FromResult(HealthCheckResult.Degraded($"{storage}; {(uplink.Connected ? "connected" : "not connected")}", data: data));
         }
 
         return Task.FromResult(uplink.Connected

@@ -72,7 +72,17 @@ internal sealed class Mcp23017Expander : IDisposable
         }
     }
 
-    private void OnInterrupt(object sender, PinValueChangedEventArgs e) => Scan();
+    private void OnInterrupt(object sender, PinValueChangedEventArgs e)
+    {
+        try
+        {
+            Scan();
+        }
+        catch (IOException)
+        {
+            // Never out of the GPIO event thread: the periodic scan reads again and reports the failing chip.
+        }
+    }
 
     /// <summary>Reads both ports (which also clears a pending interrupt) and reports changed inputs.</summary>
     public void Scan()
