@@ -59,6 +59,13 @@ public sealed record FireEvent
     /// <summary>A measured value where there is one (°C for heat, volts for a supervised loop).</summary>
     public double? Value { get; init; }
 
+    /// <summary>
+    /// The alarm this event belongs to: the id of the first alarm event since the group was last normal. Set on the
+    /// alarm, restore, silence, resound and reset events of that alarm, and on the alarm a restarted gateway resumes
+    /// from its persisted latch (cause <c>resumed</c>), so the aggregator joins them into one alarm. Null otherwise.
+    /// </summary>
+    public Guid? AlarmId { get; init; }
+
     /// <summary>For a technician, on trouble: where and why (for example <c>expander x1: did not acknowledge the write</c>).</summary>
     public string? Detail { get; init; }
 

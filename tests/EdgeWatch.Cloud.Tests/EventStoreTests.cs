@@ -1,5 +1,6 @@
 using EdgeWatch.Cloud.Storage;
 using EdgeWatch.Protocol;
+using EdgeWatch.Testing;
 
 namespace EdgeWatch.Cloud.Tests;
 
@@ -44,5 +45,61 @@ public sealed class EventStoreTests : IDisposable
         await _store.InsertAsync(Alarm(group: "g2", gateway: "gw-g2") with { Kind = FireEventKind.Trouble, Cause = "probe-lost" }, DateTimeOffset.UtcNow, default);
         Assert.Single(await _store.ListAsync(10, "alarm", null, default));
         Assert.Equal("trouble", Assert.Single(await _store.ListAsync(10, null, "g2", default)).Kind);
+    }
+
+    [Fact]
+    public async Task ADatabaseFromBeforeAlarmIdsUpgradesAndKeepsItsEvents()
+    {
+        var dir = Eventually.TempDirectory("edgewatch-migrate");
+        var cs = $"Data Source={Path.Combine(dir, "cloud.db")};Pooling=False";
+        var old = Alarm();
+        using (var fresh = new EventStore(cs))
+        {
+            Assert.Equal(1, fresh.SchemaVersion);
+        }
+
+        // Turn it back into the first schema, with one event in it.
+        using (var raw = new Microsoft.Data.Sqlite.SqliteConnection(cs))
+        {
+            raw.Open();
+            using var cmd = raw.CreateCommand();
+            cmd.CommandText = "DROP INDEX events_by_alarm; ALTER TABLE events DROP COLUMN alarm_id; PRAGMA user_version = 0;";
+            cmd.ExecuteNonQuery();
+        }
+
+        using (var v0 = new Microsoft.Data.Sqlite.SqliteConnection(cs))
+        {
+            v0.Open();
+            using var cols = v0.CreateCommand();
+            cols.CommandText = "SELECT COUNT(*) FROM pragma_table_info('events') WHERE name = 'alarm_id'";
+            Assert.Equal(0L, cols.ExecuteScalar());
+        }
+
+        using (var store = new EventStore(cs))
+        {
+            Assert.Equal(1, store.SchemaVersion);
+            var joined = Alarm(seq: 2) with { AlarmId = old.Id, Cause = "resumed" };
+            Assert.True(await store.InsertAsync(old with { AlarmId = old.Id }, DateTimeOffset.UtcNow, default));
+            Assert.True(await store.InsertAsync(joined, DateTimeOffset.UtcNow, default));
+            Assert.True(await store.AlarmKnownAsync(old.Id, joined.Id, default));
+            Assert.Equal(2, (await store.ListAsync(10, "alarm", null, default)).Count);
+            Assert.All(await store.ListAsync(10, "alarm", null, default), e => Assert.Equal(old.Id, e.AlarmId));
+        }
+
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public async Task AnAlarmIsKnownOnlyThroughAnotherAlarmEventOfIt()
+    {
+        var id = Guid.CreateVersion7();
+        var first = Alarm(id) with { AlarmId = id };
+        Assert.False(await _store.AlarmKnownAsync(first.Id, first.Id, default));
+        Assert.True(await _store.InsertAsync(first, DateTimeOffset.UtcNow, default));
+
+        // The first alarm event itself is not "another" one; a second detector of the same alarm finds it.
+        Assert.False(await _store.AlarmKnownAsync(first.Id, first.Id, default));
+        Assert.True(await _store.AlarmKnownAsync(first.Id, Guid.CreateVersion7(), default));
+        Assert.False(await _store.AlarmKnownAsync(Guid.CreateVersion7(), Guid.CreateVersion7(), default));
     }
 }

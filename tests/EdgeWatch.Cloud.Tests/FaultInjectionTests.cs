@@ -179,4 +179,46 @@ public class FaultInjectionTests
         await Eventually.WaitAsync(() => site.StoredAsync("alarm").Result.Count > 0, TimeSpan.FromSeconds(15), "the alarm at the aggregator");
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, "a throwing heartbeat stopped the host");
     }
+
+    [Fact]
+    public async Task GatewayKilledWithALatchedAlarmResumesItAsTheSameAlarm()
+    {
+        await using var cloud = await CloudRig.StartAsync();
+        var arrived = new System.Collections.Concurrent.ConcurrentQueue<Protocol.FireEvent>();
+        cloud.Ingest.Stored += arrived.Enqueue;
+        var state = Eventually.TempDirectory("edgewatch-latch");
+        var settings = GatewayHost.SimulatedSettings("town", "gw-g1", "g1", cloud.BrokerPort, state);
+        settings["Mqtt:ReconnectMinDelay"] = "00:00:00.100";
+        settings["Logging:LogLevel:Default"] = "Warning";
+
+        Protocol.FireEvent first;
+        using (var gateway = GatewayProcess.Start(new Dictionary<string, string?>(settings) { ["Simulation:LatchOnce"] = "h6.call-point.inside" }))
+        {
+            // The call point was pressed and released: the alarm is latched, and reached the aggregator.
+            await Eventually.WaitAsync(() => arrived.Any(e => e.Kind == Protocol.FireEventKind.Alarm), TimeSpan.FromSeconds(30), "the first alarm");
+            first = arrived.First(e => e.Kind == Protocol.FireEventKind.Alarm);
+            await Eventually.WaitAsync(() => File.Exists(Path.Combine(state, "alarm-latch.json")), TimeSpan.FromSeconds(5), "the latch file");
+            gateway.Kill(); // SIGKILL: a power cut of the process
+        }
+
+        Assert.Equal(first.Id, first.AlarmId);
+        using var restarted = GatewayProcess.Start(settings);
+        await Eventually.WaitAsync(() => arrived.Any(e => e.Cause == "resumed"), TimeSpan.FromSeconds(30), $"the resumed alarm; gateway output: {restarted.Output}");
+        var resumed = arrived.First(e => e.Cause == "resumed");
+
+        // Sirens first, then the event: the event's time since the gateway started bounds when the sirens resumed.
+        Assert.True(resumed.MonotonicMs < 3000, $"the sirens resumed {resumed.MonotonicMs} ms after start");
+        Assert.Equal(first.AlarmId, resumed.AlarmId);
+        Assert.NotEqual(first.Id, resumed.Id);
+        Assert.Equal(("h6", "h6.call-point.inside"), (resumed.Household, resumed.Channel));
+
+        // One alarm at the aggregator: both stored, people notified once.
+        var alarms = await cloud.Store.ListAsync(100, "alarm", "g1", default);
+        Assert.Equal(2, alarms.Count);
+        Assert.Single(alarms.Select(a => a.AlarmId).Distinct());
+        Assert.Equal(1, cloud.Notifier.Queued);
+        await Eventually.WaitAsync(() => cloud.Webhook.Received.Count == 1, TimeSpan.FromSeconds(10), "the one notification");
+        Assert.Equal(first.Id, Assert.Single(cloud.Webhook.Received).EventId);
+        restarted.Kill();
+    }
 }

@@ -18,14 +18,15 @@ internal sealed class GroupRig : IDisposable, IFireEventSink
 
     /// <param name="beforeStart">Runs on the simulated board after it is opened and before the engine starts: the inputs
     /// the engine finds at start-up.</param>
-    public GroupRig(string profile = "rpi4-mcp23017", Action<FireSafetyOptions>? configure = null, Action<SimulatedBoard>? beforeStart = null)
+    /// <param name="latch">Where the engine keeps its alarm latch (none by default).</param>
+    public GroupRig(string profile = "rpi4-mcp23017", Action<FireSafetyOptions>? configure = null, Action<SimulatedBoard>? beforeStart = null, IAlarmLatchStore? latch = null)
     {
         Options = new FireSafetyOptions();
         configure?.Invoke(Options);
         Sim = new SimulatedBoard(BoardProfiles.Load(profile), Time);
         _gpio = new GpioController(Sim.Driver);
         Board = Sim.Open(_gpio);
-        Engine = new FireSafetyEngine(Board, Options, new FireEventFactory(new GatewayIdentity("town", "gw-1", "g1"), Time, new PlausibleClock()), this, Time, NullLogger<FireSafetyEngine>.Instance);
+        Engine = new FireSafetyEngine(Board, Options, new FireEventFactory(new GatewayIdentity("town", "gw-1", "g1"), Time, new PlausibleClock()), this, Time, NullLogger<FireSafetyEngine>.Instance, latch: latch);
         beforeStart?.Invoke(Sim);
         Engine.Start();
     }

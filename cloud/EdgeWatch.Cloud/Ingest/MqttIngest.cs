@@ -287,9 +287,18 @@ public sealed class MqttIngest : BackgroundService
             return e.Seq; // a redelivery: stored and notified already
         }
 
+        // One notification per alarm: a further detector of the same alarm, or the alarm a restarted gateway resumed
+        // (same alarmId, new event id), joins the alarm whose people were told already.
         if (e.Kind == FireEventKind.Alarm && !e.Test)
         {
-            _notifier.Enqueue(e);
+            if (e.AlarmId is { } alarmId && await _store.AlarmKnownAsync(alarmId, e.Id, cancellationToken).ConfigureAwait(false))
+            {
+                IngestLog.JoinedAlarm(_logger, e.Id, alarmId, e.Channel, e.Cause);
+            }
+            else
+            {
+                _notifier.Enqueue(e);
+            }
         }
 
         Stored?.Invoke(e);
@@ -307,6 +316,9 @@ public sealed class MqttIngest : BackgroundService
 
 internal static partial class IngestLog
 {
+    [LoggerMessage(EventId = 3120, Level = LogLevel.Information, Message = "Alarm event {EventId} ({Channel}, {Cause}) joins alarm {AlarmId}, whose people were notified already")]
+    public static partial void JoinedAlarm(ILogger logger, Guid eventId, Guid alarmId, string? channel, string? cause);
+
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Aggregator subscribed at mqtt://{Host}:{Port}")]
     public static partial void Connected(ILogger logger, string host, int port);
 

@@ -7,7 +7,7 @@ namespace EdgeWatch.Cloud.Storage;
 /// <summary>A stored event, as the API returns it.</summary>
 public sealed record StoredEvent(
     Guid Id, long Seq, string Site, string Gateway, string Group, string Kind, string? Household, string? Channel,
-    string? Cause, double? Value, bool Test, DateTimeOffset WallTime, bool ClockSynced, DateTimeOffset ReceivedAt, DateTimeOffset Time);
+    string? Cause, double? Value, bool Test, DateTimeOffset WallTime, bool ClockSynced, DateTimeOffset ReceivedAt, DateTimeOffset Time, Guid? AlarmId = null);
 
 /// <summary>What the aggregator knows of a gateway from its status and heartbeats.</summary>
 public sealed record GatewayState(string Gateway, bool Online, DateTimeOffset Since, DateTimeOffset? LastHeartbeat, string? Backlog, string? Dropped, string? LastError);
@@ -104,6 +104,65 @@ public sealed class EventStore : IDisposable
                 dropped TEXT,
                 last_error TEXT);
             """);
+        Migrate();
+    }
+
+    /// <summary>
+    /// Schema changes after the first schema, in order, each applied once: <c>PRAGMA user_version</c> is the last one
+    /// applied, so an existing database upgrades. (The registry issue moves these into DbUp script folders.)
+    /// </summary>
+    private static readonly string[] Migrations =
+    [
+        // 1: alarmId, so that events of one alarm (a second detector, an alarm resumed after a gateway restart) join it.
+        "ALTER TABLE events ADD COLUMN alarm_id TEXT; CREATE INDEX events_by_alarm ON events(alarm_id);",
+    ];
+
+    private void Migrate()
+    {
+        using var version = _connection.CreateCommand();
+        version.CommandText = "PRAGMA user_version";
+        var applied = Convert.ToInt32(version.ExecuteScalar(), CultureInfo.InvariantCulture);
+        for (var v = applied; v < Migrations.Length; v++)
+        {
+            using var tx = _connection.BeginTransaction();
+            using var cmd = _connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = $"{Migrations[v]} PRAGMA user_version = {v + 1};";
+            cmd.ExecuteNonQuery();
+            tx.Commit();
+        }
+    }
+
+    /// <summary>Schema version of the database (the number of migrations applied).</summary>
+    public int SchemaVersion
+    {
+        get
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "PRAGMA user_version";
+            return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>
+    /// Whether another alarm event of this alarm is stored already: then <paramref name="alarmId"/>'s people have been
+    /// notified, and a further detector or an alarm resumed after a gateway restart joins it.
+    /// </summary>
+    public async Task<bool> AlarmKnownAsync(Guid alarmId, Guid except, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT 1 FROM events WHERE kind = 'alarm' AND (id = $a OR alarm_id = $a) AND id <> $self LIMIT 1";
+            cmd.Parameters.AddWithValue("$a", alarmId.ToString("D"));
+            cmd.Parameters.AddWithValue("$self", except.ToString("D"));
+            return await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     private void Execute(string sql)
@@ -123,8 +182,8 @@ public sealed class EventStore : IDisposable
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = """
-                INSERT INTO events (id, seq, site, gateway, grp, kind, household, channel, cause, value, test, wall_time, monotonic_ms, clock_synced, boot, wall_ms, received_at)
-                VALUES ($id, $seq, $site, $gateway, $grp, $kind, $household, $channel, $cause, $value, $test, $wall, $mono, $synced, $boot, $wallms, $received)
+                INSERT INTO events (id, seq, site, gateway, grp, kind, household, channel, cause, value, test, wall_time, monotonic_ms, clock_synced, boot, wall_ms, received_at, alarm_id)
+                VALUES ($id, $seq, $site, $gateway, $grp, $kind, $household, $channel, $cause, $value, $test, $wall, $mono, $synced, $boot, $wallms, $received, $alarm)
                 ON CONFLICT(id) DO NOTHING
                 """;
             cmd.Parameters.AddWithValue("$id", e.Id.ToString("D"));
@@ -144,6 +203,7 @@ public sealed class EventStore : IDisposable
             cmd.Parameters.AddWithValue("$boot", e.Boot.ToString("D"));
             cmd.Parameters.AddWithValue("$wallms", e.WallTime.ToUnixTimeMilliseconds());
             cmd.Parameters.AddWithValue("$received", Iso(receivedAt));
+            cmd.Parameters.AddWithValue("$alarm", e.AlarmId is { } alarm ? alarm.ToString("D") : DBNull.Value);
             return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
         finally
@@ -225,6 +285,7 @@ public sealed class EventStore : IDisposable
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = """
                 SELECT e.id, e.seq, e.site, e.gateway, e.grp, e.kind, e.household, e.channel, e.cause, e.value, e.test, e.wall_time, e.clock_synced, e.received_at,
+                       e.alarm_id,
                        CASE WHEN e.clock_synced = 1 OR b.start_ms IS NULL THEN e.wall_ms ELSE b.start_ms + e.monotonic_ms END AS time_ms
                 FROM events e LEFT JOIN boots b ON b.gateway = e.gateway AND b.boot = e.boot
                 WHERE ($kind IS NULL OR e.kind = $kind) AND ($grp IS NULL OR e.grp = $grp)
@@ -244,7 +305,8 @@ public sealed class EventStore : IDisposable
                     reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetDouble(9), reader.GetInt64(10) == 1,
                     DateTimeOffset.Parse(reader.GetString(11), CultureInfo.InvariantCulture), reader.GetInt64(12) == 1,
                     DateTimeOffset.Parse(reader.GetString(13), CultureInfo.InvariantCulture),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(14))));
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(15)),
+                    reader.IsDBNull(14) ? null : Guid.Parse(reader.GetString(14))));
             }
 
             return list;

@@ -24,6 +24,8 @@ public sealed class FireSafetyEngine : IDisposable
     private readonly TimeProvider _alarmClock;
     private readonly ILogger _logger;
     private readonly SirenBank _sirens;
+    private readonly IAlarmLatchStore? _latch;
+    private AlarmLatch? _latched;
     private readonly Dictionary<string, DebouncedInput> _inputs = [];
     private readonly Dictionary<string, LoopTracker> _loops = [];
     private readonly Dictionary<string, (ITemperatureProbe Probe, HeatDetector Detector)> _heat = [];
@@ -43,8 +45,12 @@ public sealed class FireSafetyEngine : IDisposable
     /// <param name="time">Clock for the slow scans (ADC loops, 1-Wire probes) on the thread pool.</param>
     /// <param name="alarmClock">Clock for everything on the alarm path (debounce, sirens, silence); defaults to <paramref name="time"/>.
     /// In production this is a <see cref="FireSafetyClock"/> with its own thread.</param>
-    public FireSafetyEngine(Board board, FireSafetyOptions options, FireEventFactory events, IFireEventSink sink, TimeProvider time, ILogger<FireSafetyEngine> logger, TimeProvider? alarmClock = null)
+    /// <param name="latch">Where the alarm latch is kept, so that an alarm survives a crash; none in most tests.</param>
+    public FireSafetyEngine(
+        Board board, FireSafetyOptions options, FireEventFactory events, IFireEventSink sink, TimeProvider time, ILogger<FireSafetyEngine> logger,
+        TimeProvider? alarmClock = null, IAlarmLatchStore? latch = null)
     {
+        _latch = latch;
         _alarmClock = alarmClock ?? time;
         _board = board;
         _options = options;
@@ -61,6 +67,18 @@ public sealed class FireSafetyEngine : IDisposable
     public event Action<FireEvent>? Raised;
 
     public GroupState State { get; private set; }
+
+    /// <summary>The current alarm's id (its first alarm event's), or null when the group is normal.</summary>
+    public Guid? AlarmId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _latched?.AlarmId;
+            }
+        }
+    }
 
     public bool TestActive { get; private set; }
 
@@ -120,6 +138,7 @@ public sealed class FireSafetyEngine : IDisposable
             }
 
             _started = true;
+            ResumeLatchedAlarm();
             foreach (var input in _board.Inputs.Where(i => i.Spec.Kind != ChannelKind.SirenFeedback))
             {
                 var d = new DebouncedInput(input, NormalState(input.Spec.Kind));
@@ -158,6 +177,51 @@ public sealed class FireSafetyEngine : IDisposable
     }
 
     private static bool NormalState(ChannelKind kind) => kind == ChannelKind.MainsOk;
+
+    /// <summary>
+    /// An alarm latched before a crash or power cut sounds again at once, before any input is read: the group goes
+    /// to alarm (a silence does not survive a restart), and a new alarm event with cause <c>resumed</c> carries the
+    /// original alarm's id so the aggregator joins it to that alarm.
+    /// </summary>
+    private void ResumeLatchedAlarm()
+    {
+        if (_latch is null)
+        {
+            return;
+        }
+
+        var (latch, problem) = _latch.Load();
+        if (problem is not null)
+        {
+            SetTrouble("latch", null, "storage", true, null, problem);
+        }
+
+        if (latch is null)
+        {
+            return;
+        }
+
+        State = GroupState.Alarm;
+        _latched = latch with { State = GroupState.Alarm };
+        _alarmedSinceReset.Add(latch.Channel);
+        _sirens.Sound();
+        _sirens.Strobes(true);
+        FireSafetyLog.Resumed(_logger, _events.Identity.Group, latch.AlarmId, latch.Channel, latch.Since);
+        _latch.Save(_latched);
+        Emit(_events.Create(FireEventKind.Alarm, latch.Household, latch.Channel, "resumed"));
+    }
+
+    /// <summary>Records the latch after a state change (alarm, silence, resound, reset), off the alarm path's thread.</summary>
+    private void Latch(GroupState state)
+    {
+        if (_latched is null)
+        {
+            return;
+        }
+
+        _latched = state == GroupState.Normal ? null : _latched with { State = state };
+        _latch?.Save(_latched);
+    }
 
     // ---- contacts -------------------------------------------------------------------------------------------
 
@@ -379,7 +443,18 @@ public sealed class FireSafetyEngine : IDisposable
         _sirens.Sound();
         _sirens.Strobes(true);
         FireSafetyLog.Alarm(_logger, _events.Identity.Group, spec.Id, cause, spec.Household, _sirenCount);
-        Emit(_events.Create(FireEventKind.Alarm, spec.Household, spec.Id, cause, value));
+        var alarm = _events.Create(FireEventKind.Alarm, spec.Household, spec.Id, cause, value);
+        if (_latched is null)
+        {
+            _latched = new AlarmLatch(alarm.Id, GroupState.Alarm, spec.Id, spec.Household, cause, alarm.WallTime);
+            _latch?.Save(_latched);
+        }
+        else if (previous != GroupState.Alarm)
+        {
+            Latch(GroupState.Alarm);
+        }
+
+        Emit(alarm);
         if (previous == GroupState.Silenced)
         {
             Emit(_events.Create(FireEventKind.Resound, spec.Household, spec.Id, "new-detector"));
@@ -409,6 +484,7 @@ public sealed class FireSafetyEngine : IDisposable
 
             State = GroupState.Silenced;
             _sirens.Hush();
+            Latch(State);
             _silenceTimer?.Dispose();
             _silenceTimer = _alarmClock.CreateTimer(_ => OnSilenceExpired(), null, _options.SilenceDuration, Timeout.InfiniteTimeSpan);
             Emit(_events.Create(FireEventKind.Silence, cause: source, value: _options.SilenceDuration.TotalSeconds));
@@ -427,6 +503,7 @@ public sealed class FireSafetyEngine : IDisposable
 
             State = GroupState.Alarm;
             _sirens.Sound();
+            Latch(State);
             Emit(_events.Create(FireEventKind.Resound, cause: "silence-expired"));
         }
     }
@@ -465,7 +542,9 @@ public sealed class FireSafetyEngine : IDisposable
             _sirens.Hush();
             _sirens.Strobes(false);
             _alarmedSinceReset.Clear();
-            Emit(_events.Create(FireEventKind.Reset, cause: source));
+            var reset = _events.Create(FireEventKind.Reset, cause: source);
+            Emit(reset); // still carries the alarm's id
+            Latch(GroupState.Normal);
             return CommandResult.Ok("reset");
         }
     }
@@ -560,6 +639,11 @@ public sealed class FireSafetyEngine : IDisposable
 
     private void Emit(FireEvent e)
     {
+        if (_latched is { } latched && e.Kind is not (FireEventKind.Trouble or FireEventKind.TroubleCleared or FireEventKind.SirenTest))
+        {
+            e = e with { AlarmId = latched.AlarmId };
+        }
+
         FireSafetyLog.Event(_logger, e.Kind, e.Seq, e.Channel, e.Cause, e.Test);
         try
         {

@@ -25,4 +25,7 @@ internal static partial class FireSafetyLog
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "Event sink failed for event {Seq}; the event is logged here and kept by the sink's own store")]
     public static partial void SinkFailed(ILogger logger, long seq, Exception exception);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Critical, Message = "FIRE ALARM RESUMED group {Group}: alarm {AlarmId} from {Channel} was latched at {Since} before the restart; sounding every siren again")]
+    public static partial void Resumed(ILogger logger, string group, Guid alarmId, string channel, DateTimeOffset since);
 }

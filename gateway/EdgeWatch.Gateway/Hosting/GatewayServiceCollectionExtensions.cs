@@ -75,6 +75,7 @@ public static class GatewayServiceCollectionExtensions
         });
         services.AddSingleton(sp => new DurableEventWriter(new OutboxSink(sp.GetRequiredService<Outbox>()), sp.GetRequiredService<ILogger<DurableEventWriter>>()));
         services.AddSingleton<IFireEventSink>(sp => sp.GetRequiredService<DurableEventWriter>());
+        services.AddSingleton(sp => new AlarmLatchFile(Path.Combine(StateDirectory(sp), "alarm-latch.json"), sp.GetRequiredService<ILoggerFactory>().CreateLogger<AlarmLatchFile>()));
         services.AddSingleton(sp =>
         {
             // The alarm path gets its own timer thread, unless a test injected its own clock.
@@ -87,7 +88,8 @@ public static class GatewayServiceCollectionExtensions
                 sp.GetRequiredService<IFireEventSink>(),
                 time,
                 sp.GetRequiredService<ILogger<FireSafetyEngine>>(),
-                alarmClock);
+                alarmClock,
+                sp.GetRequiredService<AlarmLatchFile>());
         });
 
         services.AddSingleton(sp => new ArmingState(StateDirectory(sp)));

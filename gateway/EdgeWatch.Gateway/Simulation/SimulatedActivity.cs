@@ -21,6 +21,9 @@ public sealed class SimulationOptions
 
     /// <summary>Emit a motion start/end pair on a simulated camera this often.</summary>
     public TimeSpan MotionInterval { get; set; }
+
+    /// <summary>Trip and release this call point once at start, and leave the alarm latched (no reset).</summary>
+    public string? LatchOnce { get; set; }
 }
 
 /// <summary>
@@ -38,7 +41,7 @@ public sealed class SimulatedActivity(
     protected override Task RunAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        if (o.AlarmInterval <= TimeSpan.Zero && o.TroubleInterval <= TimeSpan.Zero && o.MotionInterval <= TimeSpan.Zero)
+        if (o.AlarmInterval <= TimeSpan.Zero && o.TroubleInterval <= TimeSpan.Zero && o.MotionInterval <= TimeSpan.Zero && o.LatchOnce is null)
         {
             return Task.CompletedTask;
         }
@@ -50,6 +53,7 @@ public sealed class SimulatedActivity(
 
         board = services.GetRequiredService<SimulatedBoard>();
         return Task.WhenAll(
+            o.LatchOnce is { } point ? LatchAsync(point, stoppingToken) : Task.CompletedTask,
             o.AlarmInterval > TimeSpan.Zero ? AlarmsAsync(o.AlarmInterval, stoppingToken) : Task.CompletedTask,
             o.TroubleInterval > TimeSpan.Zero ? TroubleAsync(o.TroubleInterval, stoppingToken) : Task.CompletedTask,
             o.MotionInterval > TimeSpan.Zero ? MotionAsync(o.MotionInterval, stoppingToken) : Task.CompletedTask);
@@ -68,6 +72,13 @@ public sealed class SimulatedActivity(
             await Task.Delay(settle, Time, ct).ConfigureAwait(false);
             engine.Reset("simulation");
         }, ct).ConfigureAwait(false);
+    }
+
+    private async Task LatchAsync(string point, CancellationToken ct)
+    {
+        board.Trip(point);
+        await Task.Delay(engine.Options.Debounce + TimeSpan.FromMilliseconds(100), Time, ct).ConfigureAwait(false);
+        board.Restore(point);
     }
 
     private Task TroubleAsync(TimeSpan every, CancellationToken ct)
