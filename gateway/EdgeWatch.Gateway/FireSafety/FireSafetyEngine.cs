@@ -38,6 +38,7 @@ public sealed class FireSafetyEngine : IDisposable
     private ITimer? _heatTimer;
     private ITimer? _silenceTimer;
     private ITimer? _testTimer;
+    private ITimer? _tickTimer;
     private int _heatBusy;
     private int _scanBusy;
     private bool _started;
@@ -51,6 +52,7 @@ public sealed class FireSafetyEngine : IDisposable
         TimeProvider? alarmClock = null, IAlarmLatchStore? latch = null)
     {
         _latch = latch;
+        Liveness = new FirePathLiveness(time);
         _alarmClock = alarmClock ?? time;
         _board = board;
         _options = options;
@@ -67,6 +69,9 @@ public sealed class FireSafetyEngine : IDisposable
     public event Action<FireEvent>? Raised;
 
     public GroupState State { get; private set; }
+
+    /// <summary>Whether the alarm clock, the input scan and heat sampling are running (for the watchdog).</summary>
+    public FirePathLiveness Liveness { get; }
 
     /// <summary>The current alarm's id (its first alarm event's), or null when the group is normal.</summary>
     public Guid? AlarmId
@@ -166,6 +171,8 @@ public sealed class FireSafetyEngine : IDisposable
                 }
             }
 
+            Liveness.Start(_options.ScanInterval, _heat.Count > 0 ? _options.HeatSampleInterval : null);
+            _tickTimer = _alarmClock.CreateTimer(_ => Liveness.AlarmClockTicked(), null, FirePathLiveness.AlarmClockTick, FirePathLiveness.AlarmClockTick);
             _scanTimer = _time.CreateTimer(_ => Scan(), null, TimeSpan.Zero, _options.ScanInterval);
             if (_heat.Count > 0)
             {
@@ -315,6 +322,8 @@ public sealed class FireSafetyEngine : IDisposable
                     ApplyLoop(tracker, reading);
                 }
             }
+
+            Liveness.Scanned();
         }
         finally
         {
@@ -382,6 +391,7 @@ public sealed class FireSafetyEngine : IDisposable
             foreach (var (probe, detector) in _heat.Values)
             {
                 var reading = probe.Read();
+                Liveness.HeatSampled(); // per probe: a pass over many slow 1-Wire probes is progress, not a stall
                 lock (_gate)
                 {
                     var seconds = _time.GetElapsedTime(_origin).TotalSeconds;
@@ -684,6 +694,7 @@ public sealed class FireSafetyEngine : IDisposable
             }
 
             _scanTimer?.Change(options.ScanInterval, options.ScanInterval);
+            Liveness.Intervals(options.ScanInterval, _heat.Count > 0 ? options.HeatSampleInterval : null);
             _heatTimer?.Change(options.HeatSampleInterval, options.HeatSampleInterval);
         }
     }
@@ -693,6 +704,7 @@ public sealed class FireSafetyEngine : IDisposable
         lock (_gate)
         {
             _scanTimer?.Dispose();
+            _tickTimer?.Dispose();
             _heatTimer?.Dispose();
             _silenceTimer?.Dispose();
             _testTimer?.Dispose();

@@ -10,6 +10,7 @@ using EdgeWatch.Hardware.Ds18b20;
 using EdgeWatch.Hardware.Profiles;
 using EdgeWatch.Hardware.Simulation;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -113,7 +114,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<HeartbeatService>());
         services.AddMetrics();
         services.AddSingleton<UplinkMetrics>();
-        services.AddHealthChecks().AddCheck<UplinkHealthCheck>("uplink");
+        services.AddHealthChecks().AddCheck<UplinkHealthCheck>("uplink").AddCheck<FirePathHealthCheck>("fire-path");
+        services.TryAddSingleton<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier, Microsoft.Extensions.Hosting.Systemd.SystemdNotifier>();
+        services.AddHostedService<WatchdogService>();
         services.AddHostedService<SimulatedActivity>();
         services.AddOptions<CamerasOptions>().Configure<Microsoft.Extensions.Configuration.IConfiguration>((o, c) =>
             Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(c.GetSection(CamerasOptions.Section), o.Items)).ValidateOnStart();
