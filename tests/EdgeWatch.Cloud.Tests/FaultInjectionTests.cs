@@ -221,4 +221,53 @@ public class FaultInjectionTests
         Assert.Equal(first.Id, Assert.Single(cloud.Webhook.Received).EventId);
         restarted.Kill();
     }
+
+    [Fact]
+    public async Task BrokerRefusingOneFireEntryWhileLaterFireEventsAreAccepted()
+    {
+        // The site was renamed during commissioning: the outbox still holds a fire entry for the old site's topic,
+        // which the broker's ACL (this site only) refuses with reason 135.
+        var acl = Path.Combine(Eventually.TempDirectory("edgewatch-acl"), "acl");
+        File.WriteAllLines(acl,
+        [
+            "topic readwrite edgewatch/v1/town/+/status",
+            "topic readwrite edgewatch/v1/town/+/heartbeat",
+            "topic readwrite edgewatch/v1/town/+/evt/#",
+            "topic readwrite edgewatch/v1/town/+/cmd/#",
+            "topic readwrite edgewatch/v1/town/+/config/#",
+            "topic readwrite edgewatch/v1/town/+/ack",
+            "topic read edgewatch/v1/#",
+        ]);
+        using var mosquitto = new MosquittoBroker(acl);
+        await mosquitto.StartAsync();
+        await using var cloud = await CloudRig.StartAsync(externalBrokerPort: mosquitto.Port);
+        var state = Eventually.TempDirectory("edgewatch-fault");
+        using (var old = new Outbox(Path.Combine(state, "outbox.db"), 1 << 20, TimeProvider.System))
+        {
+            old.Enqueue(Protocol.Lane.Fire, "fire", "edgewatch/v1/oldtown/gw-g1/evt/fire", "{}"u8.ToArray(), 1);
+        }
+
+        var settings = GatewayHost.SimulatedSettings("town", "gw-g1", "g1", mosquitto.Port, state);
+        settings["Uplink:RejectedRetryDelay"] = "00:00:00.300";
+        using var gateway = GatewayHost.Create([], settings, b => b.SetMinimumLevel(LogLevel.Critical));
+        await gateway.StartAsync();
+        var uplink = gateway.Services.GetRequiredService<MqttUplink>();
+        var board = gateway.Services.GetRequiredService<SimulatedBoard>();
+        await Eventually.WaitAsync(() => uplink.Rejected > 0, TimeSpan.FromSeconds(15), "the broker to refuse the old fire entry");
+
+        // Every new fire event goes past it, one after another.
+        board.Trip("h6.call-point.inside");
+        await Eventually.WaitAsync(() => cloud.Store.ListAsync(10, "alarm", "g1", default).Result.Count == 1, TimeSpan.FromSeconds(15), "the first alarm");
+        board.Trip("h2.call-point.inside");
+        await Eventually.WaitAsync(() => cloud.Store.ListAsync(10, "alarm", "g1", default).Result.Count == 2, TimeSpan.FromSeconds(15), "the second alarm");
+        await Eventually.WaitAsync(() => AllSirens.All(board.IsOn), TimeSpan.FromSeconds(5), "every siren on during an on-step");
+
+        // The refused entry is still kept (not a delivery), retried on its own schedule, and shown.
+        var rejected = uplink.Rejected;
+        await Eventually.WaitAsync(() => uplink.Rejected > rejected, TimeSpan.FromSeconds(10), "the refused entry to be retried");
+        Assert.Contains("135", uplink.LastError);
+        Assert.Contains("oldtown", uplink.LastError);
+        Assert.True(gateway.Services.GetRequiredService<Outbox>().Backlog[0] >= 1);
+        await gateway.StopAsync();
+    }
 }

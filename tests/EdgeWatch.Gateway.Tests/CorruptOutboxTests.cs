@@ -55,7 +55,9 @@ public class CorruptOutboxTests
         var events = new List<FireEvent>();
         restarted.Raised += e => { lock (events) { events.Add(e); } };
         board.Trip("h5.call-point.inside");
-        await Eventually.WaitAsync(() => restarted.State == GroupState.Alarm, TimeSpan.FromSeconds(5), "the alarm with a fresh outbox");
+        // (The first run's alarm was never reset, so it resumed at start; the new call point joins it.)
+        await Eventually.WaitAsync(() => { lock (events) { return events.Any(e => e.Kind == FireEventKind.Alarm); } }, TimeSpan.FromSeconds(5), "the alarm with a fresh outbox");
+        Assert.Equal(GroupState.Alarm, restarted.State);
         // Temporal-three: every siren is on together during each on-step of the cadence.
         var sirens = board.Profile.Channels.Where(c => c.Kind == Hardware.Profiles.ChannelKind.Siren).Select(c => c.Id).ToList();
         await Eventually.WaitAsync(() => sirens.All(board.IsOn), TimeSpan.FromSeconds(5), "every siren of the group on at once");
@@ -66,6 +68,7 @@ public class CorruptOutboxTests
         lock (events)
         {
             alarm = Assert.Single(events, e => e.Kind == FireEventKind.Alarm);
+            Assert.Equal("h5.call-point.inside", alarm.Channel);
         }
 
         Assert.True(alarm.Seq > lastSeq, $"alarm seq {alarm.Seq} is not after the lost outbox's {lastSeq}");

@@ -267,4 +267,31 @@ public sealed class OutboxTests : IDisposable
         o.ResendUnacknowledged();
         Assert.Equal(3, o.PeekNext()!.Seq);
     }
+
+    [Fact]
+    public void ARefusedEntryWaitsForItsOwnRetryTimeAndTheEntriesBehindItGoOn()
+    {
+        using var o = new Outbox(Db, 1 << 20, _time);
+        Put(o, Lane.Fire, "fire");
+        Put(o, Lane.Fire, "fire");
+        o.Hold(Lane.Fire, "fire", "t/fire", [1], 3);
+
+        // The broker refuses the held one and then the first stored one: both wait, the second stored one goes.
+        var refusedHeld = o.PeekNext()!;
+        Assert.Equal(3, refusedHeld.Seq);
+        o.RetryAt(refusedHeld, _time.GetUtcNow() + TimeSpan.FromSeconds(5));
+        var refused = o.PeekNext()!;
+        Assert.Equal(1, refused.Seq);
+        o.RetryAt(refused, _time.GetUtcNow() + TimeSpan.FromSeconds(5));
+        var next = o.PeekNext()!;
+        Assert.Equal(2, next.Seq);
+        o.MarkSent(next);
+        Assert.Null(o.PeekNext());
+
+        // At their retry time both are offered again, the held one first.
+        _time.Advance(TimeSpan.FromSeconds(5) + TimeSpan.FromMilliseconds(1));
+        Assert.Equal(3, o.PeekNext()!.Seq);
+        Assert.True(o.WriteBack(3)); // its retry time survives the move to disk
+        Assert.Equal(1, o.PeekNext()!.Seq);
+    }
 }

@@ -20,8 +20,9 @@ namespace EdgeWatch.Gateway.Uplink;
 /// entry leaves the outbox only when the broker acknowledged it with success and the aggregator acknowledged it on
 /// <c>ack</c> (so a broker crash after its PUBACK loses nothing); "no matching subscribers" (the
 /// aggregator has not resubscribed yet after a broker restart) is not a delivery either. Non-fire lanes drain at a bounded rate;
-/// a fire alarm is never held back. An entry the broker refuses (for example reason 135, not authorized) stays, holds
-/// its lane for <see cref="UplinkOptions.RejectedRetryDelay"/>, and is reported in health and logs.
+/// a fire alarm is never held back. An entry the broker refuses (for example reason 135, not authorized) stays, is
+/// retried after <see cref="UplinkOptions.RejectedRetryDelay"/> without holding up the entries behind it, and is
+/// reported in health and logs.
 /// </summary>
 public sealed class MqttUplink : SupervisedService
 {
@@ -215,7 +216,7 @@ public sealed class MqttUplink : SupervisedService
             Interlocked.Increment(ref _rejected);
             LastError = $"broker refused {entry.Kind} seq {entry.Seq} on {entry.Topic}: {(int)result.ReasonCode} {result.ReasonCode} {result.ReasonString}";
             UplinkLog.Rejected(_logger, entry.Kind, entry.Seq, entry.Topic, (int)result.ReasonCode, result.ReasonCode.ToString(), result.ReasonString);
-            _laneBlockedUntil[(int)entry.Lane] = _time.GetUtcNow() + _uplink.RejectedRetryDelay;
+            _outbox.RetryAt(entry, _time.GetUtcNow() + _uplink.RejectedRetryDelay); // this entry only: the ones behind it go on
         }
     }
 

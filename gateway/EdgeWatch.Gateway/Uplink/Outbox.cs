@@ -455,6 +455,26 @@ public sealed class Outbox : IDisposable
         }
     }
 
+    /// <summary>
+    /// Holds back one entry until <paramref name="until"/> (the broker refused it) without holding back the entries
+    /// behind it: each entry has its own retry time. It is kept as a send time <see cref="AckTimeout"/> before the
+    /// retry time, so the in-flight rule releases it then; a reconnect releases it at once.
+    /// </summary>
+    public void RetryAt(OutboxEntry entry, DateTimeOffset until)
+    {
+        var asIfSent = (until - AckTimeout).UtcTicks;
+        if (HeldEntries.IsHeld(entry))
+        {
+            _held.MarkSent(entry.Seq, asIfSent);
+            return;
+        }
+
+        lock (_gate)
+        {
+            _sentAt[entry.Position] = asIfSent;
+        }
+    }
+
     /// <summary>After a reconnect every unacknowledged entry is sent again (the aggregator ignores what it already has).</summary>
     public void ResendUnacknowledged()
     {
