@@ -65,6 +65,7 @@ public sealed class DemoSite : IAsyncDisposable
         for (var g = 1; g <= groups; g++)
         {
             var gatewaySettings = GatewayHost.SimulatedSettings("town", $"gw-g{g}", $"g{g}", site.BrokerPort, Path.Combine(dir, $"gw-g{g}"));
+            gatewaySettings["SirenTest:Enabled"] = "true"; // the demo town runs its weekly test, Sundays 09:00
             gatewaySettings["Logging:LogLevel:Microsoft"] = "Warning";
             if (withCameras && SystemPackages.SampleVideo() is { } video)
             {

@@ -560,7 +560,8 @@ public sealed class FireSafetyEngine : IDisposable
     }
 
     /// <summary>Sounds every siren for a while so that feedback supervision can prove them. Every event says test.</summary>
-    public CommandResult StartSirenTest(TimeSpan? duration = null)
+    /// <param name="scheduled">The weekly test from <see cref="SirenTestScheduleOptions"/> rather than a command.</param>
+    public CommandResult StartSirenTest(TimeSpan? duration = null, bool scheduled = false)
     {
         lock (_gate)
         {
@@ -578,7 +579,7 @@ public sealed class FireSafetyEngine : IDisposable
             TestActive = true;
             _sirens.Sound();
             _testTimer = _alarmClock.CreateTimer(_ => { lock (_gate) { EndTest("completed"); } }, null, length, Timeout.InfiniteTimeSpan);
-            Emit(_events.Create(FireEventKind.SirenTest, cause: "start", value: length.TotalSeconds, test: true));
+            Emit(_events.Create(FireEventKind.SirenTest, cause: "start", value: length.TotalSeconds, test: true, detail: scheduled ? "scheduled weekly test" : "requested"));
             return CommandResult.Ok($"siren test for {length}");
         }
     }
@@ -598,7 +599,9 @@ public sealed class FireSafetyEngine : IDisposable
             _sirens.Hush();
         }
 
-        Emit(_events.Create(FireEventKind.SirenTest, cause: $"end:{why}", test: true));
+        // Every siren's result (feedback confirmed, no feedback, refused write, no feedback wired) goes in the end event.
+        var (confirmed, report) = _sirens.FeedbackReport();
+        Emit(_events.Create(FireEventKind.SirenTest, cause: $"end:{why}", value: confirmed, test: true, detail: report));
     }
 
     // ---- trouble ------------------------------------------------------------------------------------------

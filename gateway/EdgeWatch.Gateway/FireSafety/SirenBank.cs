@@ -249,6 +249,20 @@ internal sealed class SirenBank : IDisposable
         }
     }
 
+    /// <summary>
+    /// Every siren's feedback result for the siren test's report (under the lock): how many confirmed, and which did
+    /// not, had a refused write, or have no feedback input. Short enough for an event's detail.
+    /// </summary>
+    public (int Confirmed, string Report) FeedbackReport()
+    {
+        var silent = _feedback.Keys.Where(s => _faulty.Contains(s)).Order(StringComparer.Ordinal).ToList();
+        var unwritten = _sirens.Where(o => _writeFaulty.Contains(o.Spec.Id)).Select(o => o.Spec.Id).Order(StringComparer.Ordinal).ToList();
+        var unsupervised = _sirens.Select(o => o.Spec.Id).Where(id => !_feedback.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
+        var confirmed = _feedback.Count - silent.Count;
+        static string List(List<string> ids) => ids.Count == 0 ? "none" : string.Join(" ", ids);
+        return (confirmed, $"feedback ok {confirmed}/{_feedback.Count}; no feedback: {List(silent)}; write failed: {List(unwritten)}; unsupervised: {List(unsupervised)}");
+    }
+
     public void Dispose()
     {
         _stepTimer?.Dispose();

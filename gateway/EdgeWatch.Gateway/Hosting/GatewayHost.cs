@@ -19,6 +19,9 @@ public static class GatewayHost
         ["Hardware:Profile"] = profile,
         ["Mqtt:Host"] = "127.0.0.1",
         ["Mqtt:Port"] = brokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+
+        // In-process gateways (tests, benchmarks) run on the wall clock: no weekly siren test in the middle of a run.
+        ["SirenTest:Enabled"] = "false",
     };
 
     public static IHost Create(string[] args, IDictionary<string, string?>? settings = null, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)

@@ -117,6 +117,10 @@ public static class GatewayServiceCollectionExtensions
         services.AddHealthChecks().AddCheck<UplinkHealthCheck>("uplink").AddCheck<FirePathHealthCheck>("fire-path");
         services.TryAddSingleton<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier, Microsoft.Extensions.Hosting.Systemd.SystemdNotifier>();
         services.AddHostedService<WatchdogService>();
+        services.AddOptions<SirenTestScheduleOptions>().BindConfiguration(SirenTestScheduleOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SirenTestScheduleOptions>, SirenTestScheduleOptionsValidator>();
+        services.AddSingleton<SirenTestScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<SirenTestScheduler>());
         services.AddHostedService<SimulatedActivity>();
         services.AddOptions<CamerasOptions>().Configure<Microsoft.Extensions.Configuration.IConfiguration>((o, c) =>
             Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(c.GetSection(CamerasOptions.Section), o.Items)).ValidateOnStart();
