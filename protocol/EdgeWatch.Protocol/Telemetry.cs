@@ -80,6 +80,26 @@ public static class UserProperties
 {
     /// <summary>The gateway sequence number of an outbox message (also for binary payloads such as snapshots).</summary>
     public const string Seq = "seq";
+
+    /// <summary>
+    /// On a snapshot sent in pieces: <c>index/count</c>, for example <c>0/5</c>. The receiver puts the pieces of one
+    /// event id back together and acknowledges the seq once the whole snapshot is stored. Without it, the payload is
+    /// the whole snapshot.
+    /// </summary>
+    public const string Chunk = "chunk";
+
+    public static string FormatChunk(int index, int count) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{index}/{count}");
+
+    /// <summary>Parses <see cref="Chunk"/>; false for anything but <c>index/count</c> with 0 ≤ index &lt; count.</summary>
+    public static bool TryParseChunk(string? value, out int index, out int count)
+    {
+        index = count = 0;
+        var slash = value?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        return slash > 0
+            && int.TryParse(value.AsSpan(0, slash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out index)
+            && int.TryParse(value.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out count)
+            && index < count;
+    }
 }
 
 /// <summary>Limits every EdgeWatch component enforces on the wire.</summary>

@@ -29,8 +29,11 @@ public sealed class MqttIngest : BackgroundService
     private readonly ClockCorrector _clock = new();
     private MqttSupervisor? _supervisor;
 
+    private readonly SnapshotAssembler _snapshots;
+
     public MqttIngest(EmbeddedBroker broker, IOptions<BrokerOptions> options, EventStore store, WebhookNotifier notifier, TimeProvider time, ILogger<MqttIngest> logger)
     {
+        _snapshots = new SnapshotAssembler(time);
         _broker = broker;
         _options = options.Value;
         _store = store;
@@ -101,6 +104,12 @@ public sealed class MqttIngest : BackgroundService
             _toAck.GetOrAdd((address.Site, address.Gateway), _ => new ConcurrentQueue<long>()).Enqueue(seq.Value);
         }
     }
+
+    private static string? Property(MqttApplicationMessage message, string name) =>
+        message.UserProperties?.FirstOrDefault(p => p.Name == name) is { } p ? System.Text.Encoding.UTF8.GetString(p.ValueBuffer.Span) : null;
+
+    /// <summary>Snapshots waiting for more pieces.</summary>
+    public int IncompleteSnapshots => _snapshots.Incomplete;
 
     private static long? SeqProperty(MqttApplicationMessage message) =>
         message.UserProperties?.FirstOrDefault(p => p.Name == UserProperties.Seq) is { } p && long.TryParse(System.Text.Encoding.UTF8.GetString(p.ValueBuffer.Span), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : null;
@@ -229,6 +238,21 @@ public sealed class MqttIngest : BackgroundService
                     if (payload.Length > WireLimits.MaxSnapshotBytes)
                     {
                         throw new PayloadException($"snapshot is {payload.Length} bytes; the limit is {WireLimits.MaxSnapshotBytes}");
+                    }
+
+                    if (Property(message, UserProperties.Chunk) is { } chunk)
+                    {
+                        if (!UserProperties.TryParseChunk(chunk, out var index, out var count))
+                        {
+                            throw new PayloadException($"snapshot chunk '{chunk}' is not index/count");
+                        }
+
+                        if (_snapshots.Add(eventId, index, count, payload) is not { } whole)
+                        {
+                            return; // acknowledged once every piece is here
+                        }
+
+                        payload = whole;
                     }
 
                     await _store.InsertSnapshotAsync(eventId, address.Gateway, SeqProperty(message) ?? 0, payload, now, cancellationToken).ConfigureAwait(false);

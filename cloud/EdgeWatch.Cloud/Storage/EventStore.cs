@@ -404,6 +404,13 @@ public sealed class EventStore : IDisposable
         return fresh;
     }
 
+    /// <summary>The stored snapshot of a motion event, or null.</summary>
+    public async Task<byte[]?> GetSnapshotAsync(Guid eventId, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync("SELECT jpeg FROM snapshots WHERE event_id = $e", c => c.Parameters.AddWithValue("$e", eventId.ToString("D")), r => (byte[])r[0], cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
     public Task<int> InsertSnapshotAsync(Guid eventId, string gateway, long seq, byte[] jpeg, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
         WriteAsync(
             "INSERT INTO snapshots (event_id, gateway, seq, jpeg, received_at) VALUES ($e, $g, $s, $j, $r) ON CONFLICT(event_id) DO NOTHING",

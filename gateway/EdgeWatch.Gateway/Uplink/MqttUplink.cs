@@ -22,7 +22,9 @@ namespace EdgeWatch.Gateway.Uplink;
 /// aggregator has not resubscribed yet after a broker restart) is not a delivery either. Non-fire lanes drain at a bounded rate;
 /// a fire alarm is never held back. An entry the broker refuses (for example reason 135, not authorized) stays, is
 /// retried after <see cref="UplinkOptions.RejectedRetryDelay"/> without holding up the entries behind it, and is
-/// reported in health and logs.
+/// reported in health and logs. Fire and trouble go one at a time, awaited; motion and telemetry are pipelined, with at
+/// most <see cref="LowerLaneInFlightBytes"/> unacknowledged and snapshots in <see cref="SnapshotChunkBytes"/> pieces,
+/// so a fire publish never waits for a snapshot: at most 16 KiB of lower-lane bytes are ahead of it on any link.
 /// </summary>
 public sealed class MqttUplink : SupervisedService
 {
@@ -152,6 +154,36 @@ public sealed class MqttUplink : SupervisedService
 
     private bool LaneBlocked(Lane lane) => _laneBlockedUntil[(int)lane] > _time.GetUtcNow();
 
+    /// <summary>
+    /// At most this many bytes of motion and telemetry are unacknowledged by the broker at a time: on a slow link a
+    /// fire event waits behind no more than this, wherever the bytes are queued (socket, proxy, modem).
+    /// </summary>
+    public const int LowerLaneInFlightBytes = 16 * 1024;
+
+    /// <summary>Snapshots go out in pieces of this size (user property <c>chunk</c>), so a fire event can pass between them.</summary>
+    public const int SnapshotChunkBytes = 4 * 1024;
+
+    /// <summary>Lower-lane bytes the broker has not acknowledged yet, for one connection.</summary>
+    private sealed class LowerWindow
+    {
+        private long _bytes;
+        public long Bytes => Interlocked.Read(ref _bytes);
+        public Exception? Error { get; set; }
+        public void Add(int size) => Interlocked.Add(ref _bytes, size);
+        public void Remove(int size) => Interlocked.Add(ref _bytes, -size);
+    }
+
+    /// <summary>One lower-lane entry on its way out, in one piece or (a snapshot) in several.</summary>
+    private sealed class LowerSend(OutboxEntry entry)
+    {
+        public OutboxEntry Entry { get; } = entry;
+        public int Count { get; } = entry.Kind == "snapshot" ? Math.Max(1, (entry.Payload.Length + SnapshotChunkBytes - 1) / SnapshotChunkBytes) : 1;
+        public int Next { get; set; }
+        public int Acknowledged;
+        public int Failed;
+        public bool Done => Next == Count || Volatile.Read(ref Failed) == 1;
+    }
+
     private async Task PumpAsync(IMqttClient client, CancellationToken ct)
     {
         // A fresh bucket per connection: the backlog after a reconnect drains at a bounded rate.
@@ -164,20 +196,46 @@ public sealed class MqttUplink : SupervisedService
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             AutoReplenishment = true,
         });
+        var window = new LowerWindow();
+        LowerSend? current = null;
 
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var entry = _outbox.PeekNext(LaneBlocked);
-            if (entry is null)
+            if (window.Error is { } failed)
             {
-                // Wait for new work, or for a blocked lane's retry time.
-                await _wake.WaitAsync(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed); // the connection is gone: reconnect
+            }
+
+            // Fire and trouble first, one at a time and awaited; motion and telemetry only when none is waiting.
+            if (_outbox.PeekNext(lane => lane > Lane.Trouble || LaneBlocked(lane)) is { } urgent)
+            {
+                await PublishUrgentAsync(client, urgent, ct).ConfigureAwait(false);
                 continue;
             }
 
-            if (entry.Lane != Lane.Fire)
+            if (window.Bytes >= LowerLaneInFlightBytes)
             {
+                await _wake.WaitAsync(TimeSpan.FromMilliseconds(50), ct).ConfigureAwait(false);
+                continue;
+            }
+
+            if (current is null || current.Done)
+            {
+                current = null;
+                var entry = _outbox.PeekNext(LaneBlocked);
+                if (entry is null)
+                {
+                    // Wait for new work, or for a retry time.
+                    await _wake.WaitAsync(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (entry.Lane <= Lane.Trouble)
+                {
+                    continue; // raised just now: the top of the loop takes it
+                }
+
                 using var lease = drain.AttemptAcquire();
                 if (!lease.IsAcquired)
                 {
@@ -185,39 +243,107 @@ public sealed class MqttUplink : SupervisedService
                     await Task.Delay(TimeSpan.FromMilliseconds(5), _time, ct).ConfigureAwait(false);
                     continue;
                 }
+
+                _outbox.MarkSent(entry); // in flight: not offered again while its pieces go out
+                current = new LowerSend(entry);
             }
 
-            var message = new MqttApplicationMessageBuilder()
-                .WithTopic(entry.Topic)
-                .WithPayload(entry.Payload)
-                .WithContentType(entry.Kind == "snapshot" ? "image/jpeg" : "application/json")
-                .WithUserProperty(UserProperties.Seq, System.Text.Encoding.UTF8.GetBytes(entry.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture)).AsMemory())
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build();
+            var index = current.Next++;
+            var message = LowerMessage(current, index, out var size);
+            window.Add(size);
+            _ = SendLowerAsync(client, current, message, size, window, ct);
+        }
+    }
+
+    private static MqttApplicationMessage LowerMessage(LowerSend send, int index, out int size)
+    {
+        var entry = send.Entry;
+        var offset = index * SnapshotChunkBytes;
+        var payload = send.Count == 1 ? new ArraySegment<byte>(entry.Payload) : new ArraySegment<byte>(entry.Payload, offset, Math.Min(SnapshotChunkBytes, entry.Payload.Length - offset));
+        size = payload.Count;
+        var builder = Message(entry).WithPayload(payload);
+        if (send.Count > 1)
+        {
+            builder.WithUserProperty(UserProperties.Chunk, System.Text.Encoding.UTF8.GetBytes(UserProperties.FormatChunk(index, send.Count)).AsMemory());
+        }
+
+        return builder.Build();
+    }
+
+    private static MqttApplicationMessageBuilder Message(OutboxEntry entry) =>
+        new MqttApplicationMessageBuilder()
+            .WithTopic(entry.Topic)
+            .WithContentType(entry.Kind == "snapshot" ? "image/jpeg" : "application/json")
+            .WithUserProperty(UserProperties.Seq, System.Text.Encoding.UTF8.GetBytes(entry.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture)).AsMemory())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+
+    /// <summary>One piece of a lower-lane entry, not awaited by the pump: its PUBACK frees room in the window.</summary>
+    private async Task SendLowerAsync(IMqttClient client, LowerSend send, MqttApplicationMessage message, int size, LowerWindow window, CancellationToken ct)
+    {
+        try
+        {
             var result = await client.PublishAsync(message, ct).ConfigureAwait(false);
             if (result.ReasonCode == MqttClientPublishReasonCode.Success)
             {
-                // The broker has it; the entry is deleted when the aggregator acknowledges it.
-                _outbox.MarkSent(entry);
-                Interlocked.Increment(ref _published);
-                continue;
+                if (Interlocked.Increment(ref send.Acknowledged) == send.Count && Volatile.Read(ref send.Failed) == 0)
+                {
+                    // Every piece is at the broker; the entry is deleted when the aggregator acknowledges it.
+                    _outbox.MarkSent(send.Entry);
+                    Interlocked.Increment(ref _published);
+                }
             }
-
-            if (result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers)
+            else if (Interlocked.Exchange(ref send.Failed, 1) == 0)
             {
-                // The broker took it but nobody was subscribed (the aggregator is still reconnecting after a broker
-                // restart), so it would be thrown away. Keep it and try again shortly.
-                Interlocked.Increment(ref _unsubscribed);
-                _laneBlockedUntil[(int)entry.Lane] = _time.GetUtcNow() + NoSubscriberRetryDelay;
-                continue;
+                Refused(send.Entry, result);
             }
-
-            // A PUBACK with an error reason is not a delivery: keep the entry, hold its lane, say so.
-            Interlocked.Increment(ref _rejected);
-            LastError = $"broker refused {entry.Kind} seq {entry.Seq} on {entry.Topic}: {(int)result.ReasonCode} {result.ReasonCode} {result.ReasonString}";
-            UplinkLog.Rejected(_logger, entry.Kind, entry.Seq, entry.Topic, (int)result.ReasonCode, result.ReasonCode.ToString(), result.ReasonString);
-            _outbox.RetryAt(entry, _time.GetUtcNow() + _uplink.RejectedRetryDelay); // this entry only: the ones behind it go on
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            window.Error ??= ex;
+        }
+        finally
+        {
+            window.Remove(size);
+            _wake.Release();
+        }
+    }
+
+    private async Task PublishUrgentAsync(IMqttClient client, OutboxEntry entry, CancellationToken ct)
+    {
+        var result = await client.PublishAsync(Message(entry).WithPayload(entry.Payload).Build(), ct).ConfigureAwait(false);
+        if (result.ReasonCode == MqttClientPublishReasonCode.Success)
+        {
+            // The broker has it; the entry is deleted when the aggregator acknowledges it.
+            _outbox.MarkSent(entry);
+            Interlocked.Increment(ref _published);
+            return;
+        }
+
+        Refused(entry, result);
+    }
+
+    /// <summary>A PUBACK that is not a delivery: keep the entry and retry it on its own schedule.</summary>
+    private void Refused(OutboxEntry entry, MqttClientPublishResult result)
+    {
+        if (result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers)
+        {
+            // The broker took it but nobody was subscribed (the aggregator is still reconnecting after a broker
+            // restart), so it would be thrown away. Keep it and try again shortly.
+            // Nobody is subscribed for any entry then, so the whole lane waits (not each entry in turn).
+            Interlocked.Increment(ref _unsubscribed);
+            _outbox.RetryAt(entry, _time.GetUtcNow() + NoSubscriberRetryDelay);
+            _laneBlockedUntil[(int)entry.Lane] = _time.GetUtcNow() + NoSubscriberRetryDelay;
+            return;
+        }
+
+        // An error reason is not a delivery: keep the entry, retry this entry only (the ones behind it go on), say so.
+        Interlocked.Increment(ref _rejected);
+        LastError = $"broker refused {entry.Kind} seq {entry.Seq} on {entry.Topic}: {(int)result.ReasonCode} {result.ReasonCode} {result.ReasonString}";
+        UplinkLog.Rejected(_logger, entry.Kind, entry.Seq, entry.Topic, (int)result.ReasonCode, result.ReasonCode.ToString(), result.ReasonString);
+        _outbox.RetryAt(entry, _time.GetUtcNow() + _uplink.RejectedRetryDelay);
     }
 
     private async Task OnMessageAsync(IMqttClient client, MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
