@@ -30,6 +30,7 @@ return name switch
     "alarm-latency" => await AlarmLatencyBenchmark.RunAsync(args[1..]),
     "outage" => await OutageBenchmark.RunAsync(args[1..]),
     "motion" => await MotionBenchmark.RunAsync(args[1..]),
+    "fire-under-load" => await FireUnderLoadBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -38,5 +39,6 @@ static int Usage()
     Console.Error.WriteLine("usage: EdgeWatch.Benchmarks alarm-latency [--gateways N] [--alarms N] [--seed N]");
     Console.Error.WriteLine("       EdgeWatch.Benchmarks outage [--gateways N] [--outage-seconds N]");
     Console.Error.WriteLine("       EdgeWatch.Benchmarks motion");
+    Console.Error.WriteLine("       EdgeWatch.Benchmarks fire-under-load [--cycles N]");
     return 2;
 }

@@ -197,7 +197,7 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
-    public void HeldFireEntryIsSentBeforeAnythingOnDiskAndNeedsNoDisk()
+    public void HeldAndStoredEntriesGoInSeqOrderWithinEachLane()
     {
         using var o = new Outbox(Db, 1 << 20, _time);
         Put(o, Lane.Fire, "fire");
@@ -214,8 +214,8 @@ public sealed class OutboxTests : IDisposable
             o.MarkSent(e);
         }
 
-        // Held fire, stored fire, held trouble, stored trouble: the lane order holds and memory goes first in each.
-        Assert.Equal([100L, 1, 101, 2], order);
+        // Fire before trouble, and by seq within each lane whether held in memory or stored.
+        Assert.Equal([1L, 100, 2, 101], order);
         Assert.Equal(2, o.LastSeq); // held entries are not on disk until written back
     }
 
@@ -276,22 +276,25 @@ public sealed class OutboxTests : IDisposable
         Put(o, Lane.Fire, "fire");
         o.Hold(Lane.Fire, "fire", "t/fire", [1], 3);
 
-        // The broker refuses the held one and then the first stored one: both wait, the second stored one goes.
-        var refusedHeld = o.PeekNext()!;
-        Assert.Equal(3, refusedHeld.Seq);
-        o.RetryAt(refusedHeld, _time.GetUtcNow() + TimeSpan.FromSeconds(5));
+        // The broker refuses the first stored one and the held one: both wait, the one between them goes.
         var refused = o.PeekNext()!;
         Assert.Equal(1, refused.Seq);
         o.RetryAt(refused, _time.GetUtcNow() + TimeSpan.FromSeconds(5));
         var next = o.PeekNext()!;
         Assert.Equal(2, next.Seq);
         o.MarkSent(next);
+        var refusedHeld = o.PeekNext()!;
+        Assert.Equal(3, refusedHeld.Seq);
+        o.RetryAt(refusedHeld, _time.GetUtcNow() + TimeSpan.FromSeconds(6));
         Assert.Null(o.PeekNext());
-
-        // At their retry time both are offered again, the held one first.
-        _time.Advance(TimeSpan.FromSeconds(5) + TimeSpan.FromMilliseconds(1));
-        Assert.Equal(3, o.PeekNext()!.Seq);
         Assert.True(o.WriteBack(3)); // its retry time survives the move to disk
+
+        // Each at its own retry time.
+        _time.Advance(TimeSpan.FromSeconds(5) + TimeSpan.FromMilliseconds(1));
         Assert.Equal(1, o.PeekNext()!.Seq);
+        o.MarkSent(o.PeekNext()!);
+        Assert.Null(o.PeekNext());
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(3, o.PeekNext()!.Seq);
     }
 }

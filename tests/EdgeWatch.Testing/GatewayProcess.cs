@@ -40,11 +40,17 @@ public sealed class GatewayProcess : IDisposable
         }
     }
 
-    public static GatewayProcess Start(IReadOnlyDictionary<string, string?> settings)
+    /// <param name="environment">Extra environment variables (for example the systemd unit's GC settings).</param>
+    public static GatewayProcess Start(IReadOnlyDictionary<string, string?> settings, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = GatewayDll();
 
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
+
         psi.ArgumentList.Add(dll);
         foreach (var (key, value) in settings)
         {
@@ -60,6 +66,20 @@ public sealed class GatewayProcess : IDisposable
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
         var dll = Path.Combine(Repo.Root, "gateway", "EdgeWatch.Gateway", "bin", configuration, "net10.0", "EdgeWatch.Gateway.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"the gateway is not built ({configuration}); build EdgeWatch.sln first", dll);
+    }
+
+    /// <summary>Resident memory of the process now (VmRSS), in bytes.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["VmRSS:".Length..].Replace("kB", "", StringComparison.Ordinal).Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException($"no VmRSS for process {_process.Id}");
     }
 
     /// <summary>SIGKILL: no shutdown code runs, exactly like a power cut of the process.</summary>

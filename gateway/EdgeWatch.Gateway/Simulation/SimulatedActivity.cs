@@ -24,6 +24,15 @@ public sealed class SimulationOptions
 
     /// <summary>Trip and release this call point once at start, and leave the alarm latched (no reset).</summary>
     public string? LatchOnce { get; set; }
+
+    /// <summary>Queue one snapshot-sized payload per simulated camera this often (uplink load; 0 = off).</summary>
+    public TimeSpan SnapshotInterval { get; set; }
+
+    /// <summary>How many simulated cameras push snapshots.</summary>
+    public int SnapshotCameras { get; set; } = 1;
+
+    /// <summary>Bytes per snapshot (random, as incompressible as a JPEG).</summary>
+    public int SnapshotBytes { get; set; } = 30_000;
 }
 
 /// <summary>
@@ -41,7 +50,8 @@ public sealed class SimulatedActivity(
     protected override Task RunAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        if (o.AlarmInterval <= TimeSpan.Zero && o.TroubleInterval <= TimeSpan.Zero && o.MotionInterval <= TimeSpan.Zero && o.LatchOnce is null)
+        if (o.AlarmInterval <= TimeSpan.Zero && o.TroubleInterval <= TimeSpan.Zero && o.MotionInterval <= TimeSpan.Zero && o.LatchOnce is null
+            && o.SnapshotInterval <= TimeSpan.Zero)
         {
             return Task.CompletedTask;
         }
@@ -56,7 +66,8 @@ public sealed class SimulatedActivity(
             o.LatchOnce is { } point ? LatchAsync(point, stoppingToken) : Task.CompletedTask,
             o.AlarmInterval > TimeSpan.Zero ? AlarmsAsync(o.AlarmInterval, stoppingToken) : Task.CompletedTask,
             o.TroubleInterval > TimeSpan.Zero ? TroubleAsync(o.TroubleInterval, stoppingToken) : Task.CompletedTask,
-            o.MotionInterval > TimeSpan.Zero ? MotionAsync(o.MotionInterval, stoppingToken) : Task.CompletedTask);
+            o.MotionInterval > TimeSpan.Zero ? MotionAsync(o.MotionInterval, stoppingToken) : Task.CompletedTask,
+            o.SnapshotInterval > TimeSpan.Zero ? SnapshotsAsync(o, stoppingToken) : Task.CompletedTask);
     }
 
     private async Task AlarmsAsync(TimeSpan every, CancellationToken ct)
@@ -80,6 +91,15 @@ public sealed class SimulatedActivity(
         await Task.Delay(engine.Options.Debounce + TimeSpan.FromMilliseconds(100), Time, ct).ConfigureAwait(false);
         board.Restore(point);
     }
+
+    private Task SnapshotsAsync(SimulationOptions o, CancellationToken ct) =>
+        Task.WhenAll(Enumerable.Range(1, o.SnapshotCameras).Select(camera => Loop(o.SnapshotInterval, () =>
+        {
+            var jpeg = new byte[o.SnapshotBytes];
+            Random.Shared.NextBytes(jpeg);
+            motion.PublishSnapshot(Guid.CreateVersion7(), jpeg);
+            return Task.CompletedTask;
+        }, ct)));
 
     private Task TroubleAsync(TimeSpan every, CancellationToken ct)
     {

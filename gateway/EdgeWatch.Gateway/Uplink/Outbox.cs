@@ -367,15 +367,13 @@ public sealed class Outbox : IDisposable
                 continue;
             }
 
-            // Held entries first: they need no disk, so a stuck disk can't keep a fire alarm from the uplink.
-            if (lane <= Lane.Trouble && _held.Next(lane, stale) is { } held)
+            // Held entries need no disk. Within a lane the lower seq goes first, but the disk gets only
+            // DiskPatience when a held entry is waiting: a stuck disk can't keep a fire alarm from the uplink.
+            var held = lane <= Lane.Trouble ? _held.Next(lane, stale) : null;
+            var stored = PeekStored(lane, stale, held is null ? Timeout.InfiniteTimeSpan : DiskPatience);
+            if ((held, stored) switch { (null, null) => null, (null, _) => stored, (_, null) => held, _ => stored.Seq < held.Seq ? stored : held } is { } next)
             {
-                return held;
-            }
-
-            if (PeekStored(lane, stale) is { } stored)
-            {
-                return stored;
+                return next;
             }
         }
 
@@ -387,11 +385,18 @@ public sealed class Outbox : IDisposable
 
     private long _readFailures;
 
-    private OutboxEntry? PeekStored(Lane lane, long stale)
+    /// <summary>How long the uplink waits for the disk when a held fire or trouble entry could go instead.</summary>
+    private static readonly TimeSpan DiskPatience = TimeSpan.FromMilliseconds(20);
+
+    private OutboxEntry? PeekStored(Lane lane, long stale, TimeSpan patience)
     {
+        if (!_gate.TryEnter(patience))
+        {
+            return null; // the disk is busy or stuck (a write holds the lock): don't wait for it
+        }
+
         try
         {
-            lock (_gate)
             {
                 if (_counts[(int)lane] == 0)
                 {
@@ -434,6 +439,10 @@ public sealed class Outbox : IDisposable
             // An unreadable disk must not keep held fire and trouble entries (other lanes) from the uplink.
             Interlocked.Increment(ref _readFailures);
             return null;
+        }
+        finally
+        {
+            _gate.Exit();
         }
     }
 
