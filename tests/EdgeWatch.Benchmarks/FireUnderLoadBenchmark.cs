@@ -83,6 +83,13 @@ internal static class FireUnderLoadBenchmark
         };
 
         var unit = UnitEnvironment();
+        for (var i = Array.IndexOf(args, "--env"); i >= 0 && i + 1 < args.Length; i = Array.IndexOf(args, "--env", i + 1))
+        {
+            // Try other runtime settings than the unit's, for example --env DOTNET_GCgen0size=0x1000000.
+            var kv = args[i + 1].Split('=', 2);
+            unit[kv[0]] = kv.Length == 2 ? kv[1] : "";
+        }
+
         var idle = await PhaseAsync("idle", cameras: false, unit);
         var loaded = await PhaseAsync("saturated", cameras: true, unit);
 

@@ -39,6 +39,6 @@ static int Usage()
     Console.Error.WriteLine("usage: EdgeWatch.Benchmarks alarm-latency [--gateways N] [--alarms N] [--seed N]");
     Console.Error.WriteLine("       EdgeWatch.Benchmarks outage [--gateways N] [--outage-seconds N]");
     Console.Error.WriteLine("       EdgeWatch.Benchmarks motion");
-    Console.Error.WriteLine("       EdgeWatch.Benchmarks fire-under-load [--cycles N]");
+    Console.Error.WriteLine("       EdgeWatch.Benchmarks fire-under-load [--cycles N] [--env NAME=VALUE]...");
     return 2;
 }
