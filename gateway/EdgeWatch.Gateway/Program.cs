@@ -3,10 +3,16 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 // The gateway: fire-safety engine over GPIO plus the MQTT uplink, as a Generic Host (systemd on a Pi).
-// `analyze <video-file> [--settings <json>]` runs the motion pipeline over a file instead.
+// `analyze <video-file> [--settings <json>]` runs the motion pipeline over a file instead; `cameras` is the camera process.
 if (args.Length > 0 && args[0] == "analyze")
 {
     return EdgeWatch.Gateway.Motion.AnalyzeCommand.Run(args[1..], Console.Out, Console.Error);
+}
+
+// `cameras --socket <path>`: the camera process, started and watched by the gateway (never by hand).
+if (args.Length > 0 && args[0] == EdgeWatch.Gateway.Cameras.CameraProcessCommand.Verb)
+{
+    return await EdgeWatch.Gateway.Cameras.CameraProcessCommand.RunAsync(args[1..], Console.Error);
 }
 
 try

@@ -14,7 +14,7 @@ namespace EdgeWatch.Cloud.Tests;
 /// controllers sound, the alarm reaches the aggregator, and a trouble there names the fault.
 /// </summary>
 [Trait("Category", "Integration")]
-public class FaultInjectionTests
+public partial class FaultInjectionTests
 {
     private static readonly string[] OnMcpA = ["h1.siren", "h2.siren", "h3.siren", "h4.siren"];
     private static readonly string[] OnMcpB = ["h5.siren", "h6.siren", "h7.siren", "h8.siren"];
@@ -35,7 +35,8 @@ public class FaultInjectionTests
 
         /// <param name="stateDirectory">The gateway's state directory (a fresh temporary one when null).</param>
         /// <param name="beforeStart">Runs on the state directory before the gateway starts (to break what it finds).</param>
-        public static async Task<Site> StartAsync(string? stateDirectory = null, Action<string>? beforeStart = null)
+        /// <param name="configure">Changes the gateway's settings (cameras, for instance).</param>
+        public static async Task<Site> StartAsync(string? stateDirectory = null, Action<string>? beforeStart = null, Action<Dictionary<string, string?>>? configure = null)
         {
             var cloud = await CloudRig.StartAsync();
             var state = stateDirectory ?? Eventually.TempDirectory("edgewatch-fault");
@@ -44,6 +45,7 @@ public class FaultInjectionTests
             settings["Mqtt:ReconnectMinDelay"] = "00:00:00.100";
             settings["Mqtt:ReconnectMaxDelay"] = "00:00:01";
             settings["Uplink:HeartbeatInterval"] = "00:00:01";
+            configure?.Invoke(settings);
             var gateway = GatewayHost.Create([], settings, b => b.SetMinimumLevel(LogLevel.Critical));
             await gateway.StartAsync();
             return new Site(cloud, gateway);

@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
+using EdgeWatch.Gateway.Cameras;
 using EdgeWatch.Gateway.FireSafety;
 using EdgeWatch.Gateway.Motion;
 using EdgeWatch.Gateway.Remote;
@@ -125,8 +126,11 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<CamerasOptions>().Configure<Microsoft.Extensions.Configuration.IConfiguration>((o, c) =>
             Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(c.GetSection(CamerasOptions.Section), o.Items)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CamerasOptions>, CamerasOptionsValidator>();
-        services.AddSingleton<CameraService>();
-        services.AddHostedService(sp => sp.GetRequiredService<CameraService>());
+        services.AddOptions<CameraProcessOptions>().BindConfiguration(CameraProcessOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CameraProcessOptions>, CameraProcessOptionsValidator>();
+        services.AddSingleton<CameraEvents>();
+        services.AddSingleton<CameraProcessSupervisor>();
+        services.AddHostedService(sp => sp.GetRequiredService<CameraProcessSupervisor>());
         return services;
     }
 

@@ -4,7 +4,7 @@ using EdgeWatch.Protocol;
 namespace EdgeWatch.Gateway.Remote;
 
 /// <summary>Carries out commands from <c>cmd/{name}</c>. Identity is the topic: the broker's ACL decides who may publish there.</summary>
-public sealed class CommandHandler(FireSafetyEngine engine, RemoteConfiguration config, ArmingState arming, Motion.CameraService? cameras = null)
+public sealed class CommandHandler(FireSafetyEngine engine, RemoteConfiguration config, ArmingState arming, Cameras.CameraProcessSupervisor? cameras = null)
 {
     public CommandResult Handle(string name, CommandRequest request)
     {

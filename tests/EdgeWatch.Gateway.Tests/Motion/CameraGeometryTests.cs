@@ -1,3 +1,4 @@
+using EdgeWatch.Gateway.Cameras;
 using EdgeWatch.Gateway.Motion;
 using OpenCvSharp;
 

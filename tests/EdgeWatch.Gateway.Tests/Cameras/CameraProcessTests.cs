@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeWatch.Gateway.Cameras;
 using EdgeWatch.Gateway.Hosting;
 using EdgeWatch.Gateway.Motion;
 using EdgeWatch.Protocol;
@@ -9,14 +10,16 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 
-namespace EdgeWatch.Gateway.Tests.Motion;
+namespace EdgeWatch.Gateway.Tests.Cameras;
+
+using EdgeWatch.Gateway.Tests.Motion;
 
 [Trait("Category", "Integration")]
-public sealed class CameraServiceTests : IDisposable
+public sealed class CameraProcessTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "edgewatch-camera-" + Guid.NewGuid().ToString("N"));
 
-    public CameraServiceTests() => Directory.CreateDirectory(_dir);
+    public CameraProcessTests() => Directory.CreateDirectory(_dir);
 
     public void Dispose()
     {
@@ -58,6 +61,8 @@ public sealed class CameraServiceTests : IDisposable
         });
     }
 
+    private static EdgeWatch.Gateway.Cameras.CameraStatus? Camera(CameraProcessSupervisor service) => service.Status.GetValueOrDefault("cam-1");
+
     private List<(string Kind, byte[] Payload)> MotionLane()
     {
         using var c = new SqliteConnection($"Data Source={Path.Combine(_dir, "state", "outbox.db")};Pooling=False");
@@ -85,9 +90,8 @@ public sealed class CameraServiceTests : IDisposable
         var clock = new EdgeWatch.Testing.ShiftedClock(new DateTimeOffset(new DateOnly(2026, 3, 1), TimeOnly.Parse(localTime, CultureInfo.InvariantCulture), TimeSpan.Zero));
         using var host = Gateway(clip.Path, armedWindow, time: clock);
         await host.StartAsync();
-        var service = host.Services.GetRequiredService<CameraService>();
-        Assert.True(SpinWait.SpinUntil(() => service.Pipelines.Count == 1, TimeSpan.FromSeconds(10)), "the camera pipeline did not start");
-        Assert.True(service.Pipelines[0].WaitFinished(TimeSpan.FromSeconds(60)));
+        var service = host.Services.GetRequiredService<CameraProcessSupervisor>();
+        Assert.True(SpinWait.SpinUntil(() => Camera(service) is { Finished: true }, TimeSpan.FromSeconds(90)), "the camera process did not analyse the clip to its end");
         await host.StopAsync();
 
         var lane = MotionLane();
@@ -118,8 +122,8 @@ public sealed class CameraServiceTests : IDisposable
         var clip = LabelledClips.All(_dir).Single(c => c.Name == "walkers");
         using var host = Gateway(clip.Path, "always", realtime: true);
         await host.StartAsync();
-        var service = host.Services.GetRequiredService<CameraService>();
-        Assert.True(SpinWait.SpinUntil(() => service.Pipelines.Count == 1 && service.Pipelines[0].Analysed > 2, TimeSpan.FromSeconds(20)));
+        var service = host.Services.GetRequiredService<CameraProcessSupervisor>();
+        Assert.True(SpinWait.SpinUntil(() => Camera(service) is { Analysed: > 2 }, TimeSpan.FromSeconds(30)), "the camera process analysed no frames");
 
         var commands = host.Services.GetRequiredService<EdgeWatch.Gateway.Remote.CommandHandler>();
         var result = commands.Handle(CommandNames.Snapshot, new CommandRequest { Camera = "cam-1" });
@@ -128,14 +132,14 @@ public sealed class CameraServiceTests : IDisposable
         Assert.False(commands.Handle(CommandNames.Snapshot, new CommandRequest { Camera = "cam-9" }).Accepted);
 
         // The cloud sends new zones: the camera restarts with them, and arm/disarm know the new zone.
-        var first = service.Pipelines[0];
+        var first = Camera(service)!.Generation;
         var report = host.Services.GetRequiredService<EdgeWatch.Gateway.Remote.RemoteConfiguration>().Apply(new DesiredConfig
         {
             Version = 1,
             Cameras = [new CameraConfig { Id = "cam-1", Zones = [new ZoneConfig { Id = "porch", Polygon = [[0, 0], [1, 0], [1, 1], [0, 1]], Armed = ["always"] }] }],
         });
         Assert.True(report.Applied, string.Join("; ", report.Errors));
-        Assert.True(SpinWait.SpinUntil(() => service.Pipelines.Count == 1 && !ReferenceEquals(service.Pipelines[0], first), TimeSpan.FromSeconds(10)));
+        Assert.True(SpinWait.SpinUntil(() => Camera(service)?.Generation > first, TimeSpan.FromSeconds(10)), "the camera was not restarted with the new zones");
         Assert.True(commands.Handle(CommandNames.Disarm, new CommandRequest { Camera = "cam-1", Zone = "porch" }).Accepted);
         await host.StopAsync();
     }
@@ -160,7 +164,7 @@ public sealed class CameraServiceTests : IDisposable
         config["Cameras:0:ClipPreSeconds"] = "1";
         config["Cameras:0:ClipPostSeconds"] = "1";
         await host.StartAsync();
-        var service = host.Services.GetRequiredService<CameraService>();
+        var service = host.Services.GetRequiredService<CameraProcessSupervisor>();
         Assert.True(SpinWait.SpinUntil(() => !service.Clips.IsEmpty, TimeSpan.FromSeconds(45)), "no clip was saved for the walker");
         var clip = service.Clips.Values.First();
         Assert.True(new FileInfo(clip).Length > 10_000);

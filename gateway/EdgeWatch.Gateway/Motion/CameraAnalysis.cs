@@ -1,0 +1,234 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using EdgeWatch.Gateway.Cameras;
+using Microsoft.Extensions.Logging;
+using OpenCvSharp;
+
+namespace EdgeWatch.Gateway.Motion;
+
+/// <summary>
+/// The camera process's work: one <see cref="CameraPipeline"/> per camera, each motion event told to the gateway as
+/// start, update (at most every few seconds) and end with the zones hit, one privacy-masked JPEG of the busiest frame
+/// per event, offline and online changes, and clips. Arming, event ids and the outbox belong to the gateway.
+/// </summary>
+public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, string clipsDirectory, TimeProvider time, ILogger logger) : IDisposable
+{
+    /// <summary>Most snapshot bytes published per event (kept well under the wire limit).</summary>
+    public const int SnapshotBudget = 200 * 1024;
+
+    private static readonly TimeSpan UpdateEvery = TimeSpan.FromSeconds(5);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Running> _running = [];
+    private readonly ConcurrentDictionary<string, OpenEvent> _open = new();
+    private readonly ConcurrentDictionary<string, ClipRecorder> _recorders = new();
+
+    /// <summary>Runs exactly <paramref name="cameras"/>: starts new ones, restarts changed ones, stops removed ones.</summary>
+    public void Apply(IReadOnlyList<CameraOptions> cameras)
+    {
+        var stop = new List<CameraPipeline>();
+        var start = new List<(CameraOptions Camera, int Generation)>();
+        lock (_gate)
+        {
+            foreach (var id in _running.Keys.Where(id => cameras.All(c => c.Id != id)).ToList())
+            {
+                stop.Add(_running[id].Pipeline);
+                _running.Remove(id);
+            }
+
+            foreach (var camera in cameras)
+            {
+                var json = JsonSerializer.Serialize(camera);
+                if (_running.TryGetValue(camera.Id, out var current))
+                {
+                    if (current.Json == json)
+                    {
+                        continue;
+                    }
+
+                    stop.Add(current.Pipeline);
+                }
+
+                start.Add((camera, (current?.Generation ?? 0) + 1));
+            }
+        }
+
+        foreach (var pipeline in stop)
+        {
+            _open.TryRemove(pipeline.Source.Id, out _);
+            pipeline.Dispose();
+        }
+
+        foreach (var (camera, generation) in start)
+        {
+            var pipeline = StartCamera(camera);
+            lock (_gate)
+            {
+                _running[camera.Id] = new Running(pipeline, JsonSerializer.Serialize(camera), generation);
+            }
+        }
+    }
+
+    /// <summary>Every camera's counters now.</summary>
+    public IReadOnlyList<CameraStatus> Status()
+    {
+        lock (_gate)
+        {
+            return [.. _running.Select(r => new CameraStatus(r.Key, r.Value.Pipeline.Frames, r.Value.Pipeline.Analysed, r.Value.Pipeline.Dropped, r.Value.Pipeline.WaitFinished(TimeSpan.Zero), r.Value.Generation))];
+        }
+    }
+
+    /// <summary>Sends a snapshot of the camera's next analysed frame under <paramref name="id"/>; false for an unknown camera.</summary>
+    public bool RequestSnapshot(string cameraId, Guid id)
+    {
+        CameraPipeline? pipeline;
+        lock (_gate)
+        {
+            pipeline = _running.GetValueOrDefault(cameraId)?.Pipeline;
+        }
+
+        pipeline?.RequestSnapshot(frame => tell(new SnapshotMessage(id, Snapshot(frame))));
+        return pipeline is not null;
+    }
+
+    private CameraPipeline StartCamera(CameraOptions camera)
+    {
+        if (camera.RecordClips && !_recorders.ContainsKey(camera.Id))
+        {
+            _recorders[camera.Id] = new ClipRecorder(camera.Id, camera.Url, clipsDirectory, camera.Realtime, time: time);
+        }
+
+        var settings = MotionSettings.Default;
+        var tuned = settings with
+        {
+            Threshold = Math.Clamp((int)Math.Round(settings.Threshold * (1.5 - camera.Sensitivity)), 5, 100),
+            MinArea = settings.MinArea * (1.5 - camera.Sensitivity),
+        };
+        var geometry = new CameraGeometry(camera, tuned.DetectWidth, tuned.DetectHeight);
+        var pipeline = new CameraPipeline(new CameraSource(camera.Id, camera.Url, camera.HwAccel, camera.Realtime), tuned, geometry.AnalysisMask, geometry.PrivacyMask)
+        {
+            Filter = motion => geometry.ApplyZoneSensitivity(motion, settings.MinArea),
+        };
+        pipeline.Motion += (_, update, frame) => OnMotion(camera, geometry, update, frame);
+        pipeline.Offline += (source, offline) => tell(new CameraStateMessage(source.Id, offline));
+        pipeline.Start();
+        CameraLog.Started(logger, camera.Id, camera.Zones.Count, camera.PrivacyMasks.Count);
+        return pipeline;
+    }
+
+    private void OnMotion(CameraOptions camera, CameraGeometry geometry, MotionEventUpdate update, Mat frame)
+    {
+        var zones = geometry.ZonesOf(update.Boxes);
+        int[][] boxes = [.. update.Boxes.Select(b => new[] { b.X, b.Y, b.Width, b.Height })];
+        switch (update.Phase)
+        {
+            case "start":
+                var started = new OpenEvent(Guid.CreateVersion7(), time.GetTimestamp(), update.PeakArea, Snapshot(frame)) { StartedLocal = time.GetLocalNow().DateTime };
+                _open[camera.Id] = started;
+                tell(new MotionMessage(camera.Id, "start", started.Ref, zones, boxes, update.PeakArea));
+                break;
+            case "update" when _open.TryGetValue(camera.Id, out var open):
+                if (update.PeakArea > open.SnapshotArea && !frame.Empty())
+                {
+                    open.Snapshot = Snapshot(frame);
+                    open.SnapshotArea = update.PeakArea;
+                }
+
+                if (time.GetElapsedTime(open.LastSent) >= UpdateEvery)
+                {
+                    tell(new MotionMessage(camera.Id, "update", open.Ref, zones, boxes, update.PeakArea));
+                    open.LastSent = time.GetTimestamp();
+                }
+
+                break;
+            case "end" when _open.TryRemove(camera.Id, out var ended):
+                tell(new MotionMessage(camera.Id, "end", ended.Ref, zones, boxes, update.PeakArea));
+                if (_recorders.TryGetValue(camera.Id, out var recorder))
+                {
+                    SaveClip(recorder, camera, ended, time.GetLocalNow().DateTime - TimeSpan.FromSeconds(MotionSettings.Default.QuietSeconds));
+                }
+
+                if (ended.Snapshot is { Length: > 0 } jpeg)
+                {
+                    tell(new SnapshotMessage(ended.Ref, jpeg));
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void SaveClip(ClipRecorder recorder, CameraOptions camera, OpenEvent ended, DateTime endedLocal)
+    {
+        _ = Task.Run(async () =>
+        {
+            // Wait until the post-event seconds have been recorded, then join the segments.
+            await Task.Delay(TimeSpan.FromSeconds(camera.ClipPostSeconds + recorder.SegmentSeconds), time).ConfigureAwait(false);
+            if (recorder.KeepEvent(ended.Ref, ended.StartedLocal, endedLocal, TimeSpan.FromSeconds(camera.ClipPreSeconds), TimeSpan.FromSeconds(camera.ClipPostSeconds)) is { } path)
+            {
+                tell(new ClipMessage(ended.Ref, path));
+            }
+        });
+    }
+
+    /// <summary>JPEG of a (privacy-masked) frame, smaller until it fits the budget.</summary>
+    public static byte[] Snapshot(Mat frame)
+    {
+        if (frame.Empty())
+        {
+            return [];
+        }
+
+        foreach (var quality in new[] { 85, 70, 55, 40 })
+        {
+            var jpeg = frame.ImEncode(".jpg", [(int)ImwriteFlags.JpegQuality, quality]);
+            if (jpeg.Length <= SnapshotBudget)
+            {
+                return jpeg;
+            }
+        }
+
+        using var half = new Mat();
+        Cv2.Resize(frame, half, new Size(frame.Width / 2, frame.Height / 2), 0, 0, InterpolationFlags.Area);
+        return half.ImEncode(".jpg", [(int)ImwriteFlags.JpegQuality, 60]);
+    }
+
+    public void Dispose()
+    {
+        List<CameraPipeline> pipelines;
+        lock (_gate)
+        {
+            pipelines = [.. _running.Values.Select(r => r.Pipeline)];
+            _running.Clear();
+        }
+
+        foreach (var p in pipelines)
+        {
+            p.Dispose();
+        }
+
+        foreach (var r in _recorders.Values)
+        {
+            r.Dispose();
+        }
+
+        _recorders.Clear();
+    }
+
+    private sealed record Running(CameraPipeline Pipeline, string Json, int Generation);
+
+    private sealed class OpenEvent(Guid @ref, long lastSent, double area, byte[] snapshot)
+    {
+        public Guid Ref { get; } = @ref;
+        public long LastSent { get; set; } = lastSent;
+        public double SnapshotArea { get; set; } = area;
+        public byte[] Snapshot { get; set; } = snapshot;
+        public DateTime StartedLocal { get; init; }
+    }
+
+    private static partial class CameraLog
+    {
+        [LoggerMessage(EventId = 7000, Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Camera {Camera} started: {Zones} zones, {PrivacyMasks} privacy masks")]
+        public static partial void Started(ILogger logger, string camera, int zones, int privacyMasks);
+    }
+}
