@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using EdgeWatch.Gateway.Cameras;
 using EdgeWatch.Gateway.Motion;
 using OpenCvSharp;
 
@@ -10,8 +11,8 @@ namespace EdgeWatch.Benchmarks;
 /// Camera motion cost on an H.264 640×360 15 fps clip (a typical substream) made with Debian's ffmpeg from the
 /// opencv-doc pedestrian video, detecting at 5 fps. Measured in the same run: decode-only cost per delivered frame
 /// (ffmpeg's CPU, the floor), detection-only cost per frame (this process's CPU on decoded frames), and 8 cameras at
-/// once for 60 s of video in real time: CPU seconds of everything (this process and the ffmpeg children), peak RSS,
-/// and frames dropped by the bounded pipelines.
+/// once for 60 s of video in real time in one camera process, as the gateway runs it: CPU seconds of the camera
+/// process and its ffmpeg readers, the camera process's peak RSS, and frames dropped by the bounded pipelines.
 /// </summary>
 internal static class MotionBenchmark
 {
@@ -85,37 +86,51 @@ internal static class MotionBenchmark
         GC.Collect();
         Console.Error.WriteLine($"motion: detection only {analyzePerFrame:0.000} ms CPU per frame");
 
-        // 3. Eight cameras at once, in real time, through the production pipeline.
-        var selfCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        var childCpu0 = ChildCpuTime();
+        // 3. Eight cameras at once, in real time, in a camera process exactly as the gateway runs it.
+        var socket = Path.Combine(dir, "cameras.sock");
+        await using var camerasProcess = await CameraProcessConnection.StartAsync(socket, null, TimeSpan.FromSeconds(30), TimeProvider.System);
+        var pid = camerasProcess.Process.Id;
+        var treeCpu0 = ProcessTreeCpu(pid);
         var wall = Stopwatch.StartNew();
-        var pipelines = Enumerable.Range(1, cameras)
-            .Select(i => new CameraPipeline(new CameraSource($"cam-{i}", clip, Realtime: true), settings))
-            .ToList();
+        List<CameraOptions> eight = [.. Enumerable.Range(1, cameras).Select(i => new CameraOptions { Id = $"cam-{i}", Url = clip, Realtime = true })];
+        await camerasProcess.Link.SendAsync(new ConfigureMessage(eight, Path.Combine(dir, "clips")), default);
         var events = 0;
-        foreach (var p in pipelines)
+        IReadOnlyList<CameraStatus> status = [];
+        var pump = Task.Run(async () =>
         {
-            p.Motion += (_, u, _) => { if (u.Phase == "start") { Interlocked.Increment(ref events); } };
-            p.Start();
-        }
+            while (await camerasProcess.Link.ReceiveAsync(default) is { } message)
+            {
+                switch (message)
+                {
+                    case MotionMessage { Phase: "start" }:
+                        Interlocked.Increment(ref events);
+                        break;
+                    case StatusMessage s:
+                        Volatile.Write(ref status, s.Cameras);
+                        break;
+                }
+            }
+        });
 
         double rssMb = 0;
         for (var t = 0; t < seconds + 1; t++)
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
-            rssMb = Math.Max(rssMb, RssMb()); // this process while the eight pipelines run
+            rssMb = Math.Max(rssMb, RssMb(pid)); // the camera process while its eight pipelines run
         }
 
-        foreach (var p in pipelines)
-        {
-            p.Dispose();
-        }
-
+        // Stop the cameras (the camera process reaps its ffmpeg readers), then read the whole tree's CPU.
+        var final = Volatile.Read(ref status);
+        await camerasProcess.Link.SendAsync(new ConfigureMessage([], Path.Combine(dir, "clips")), default);
+        await Task.Delay(1500);
         var elapsed = wall.Elapsed.TotalSeconds;
-        await Task.Delay(500); // let ffmpeg children be reaped
-        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - selfCpu0).TotalSeconds + (ChildCpuTime() - childCpu0).TotalSeconds;
-        var delivered = pipelines.Sum(p => p.Frames);
-        var dropped = pipelines.Sum(p => p.Dropped);
+        var cpu = (ProcessTreeCpu(pid) - treeCpu0).TotalSeconds;
+        var delivered = final.Sum(c => c.Frames);
+        var dropped = final.Sum(c => c.Dropped);
+        if (pump.IsFaulted)
+        {
+            throw new InvalidOperationException("the camera link failed", pump.Exception);
+        }
 
         var result = new
         {
@@ -155,9 +170,18 @@ internal static class MotionBenchmark
 
     private static TimeSpan ChildCpuTime() => EdgeWatch.Gateway.Motion.FfmpegFrameSource.ChildrenCpu();
 
-    private static double RssMb()
+    /// <summary>CPU time of a process and of its children it has reaped (utime, stime, cutime, cstime at 100 ticks/s).</summary>
+    private static TimeSpan ProcessTreeCpu(int pid)
     {
-        foreach (var line in File.ReadLines("/proc/self/status"))
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture));
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
+    private static double RssMb(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
             {

@@ -85,75 +85,37 @@ public sealed partial class CameraProcessSupervisor(
 
         remote.CamerasChanged -= OnRemoteCameras;
         remote.CamerasChanged += OnRemoteCameras;
-        var stateDirectory = uplink.Value.ResolvedStateDirectory(gateway.Value.Id);
-        var socketPath = Path.Combine(stateDirectory, "cameras.sock");
-        File.Delete(socketPath);
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-        listener.Listen(1);
-
-        using var process = Start(socketPath);
-        Interlocked.Increment(ref _processStarts);
-        ProcessId = process.Id;
+        var socketPath = Path.Combine(uplink.Value.ResolvedStateDirectory(gateway.Value.Id), "cameras.sock");
+        CameraProcessConnection connection;
         try
         {
-            using var link = await ConnectAsync(listener, process, stoppingToken).ConfigureAwait(false);
-            await ConfigureAsync(link, stoppingToken).ConfigureAwait(false);
-            Volatile.Write(ref _link, link);
-            await PumpAsync(link, process, stoppingToken).ConfigureAwait(false);
+            connection = await CameraProcessConnection.StartAsync(socketPath, options.Value.Command, options.Value.StartTimeout, Time, started: p =>
+            {
+                Interlocked.Increment(ref _processStarts);
+                ProcessId = p.Id;
+                ProcessLog.Started(Logger, p.Id, p.StartInfo.FileName);
+            }, stoppingToken).ConfigureAwait(false);
         }
-        finally
+        catch (CameraProcessFailedException ex)
         {
-            Volatile.Write(ref _link, null);
             ProcessId = null;
-            events.CloseOpenEvents();
-            Stop(process);
-            File.Delete(socketPath);
+            throw Fail(ex.Message);
         }
-    }
 
-    private Process Start(string socketPath)
-    {
-        var start = CameraProcessLauncher.StartInfo(options.Value.Command, socketPath);
-        try
+        await using (connection.ConfigureAwait(false))
         {
-            var process = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned null");
-            CameraProcessLauncher.PreferForOutOfMemoryKill(process.Id);
-            ProcessLog.Started(Logger, process.Id, start.FileName);
-            return process;
-        }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            throw Fail($"the camera process could not be started ({start.FileName}): {ex.Message}");
-        }
-    }
-
-    private async Task<CameraLink> ConnectAsync(Socket listener, Process process, CancellationToken stoppingToken)
-    {
-        using var timeout = new CancellationTokenSource(options.Value.StartTimeout, Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
-        var accept = listener.AcceptAsync(linked.Token).AsTask();
-        var exited = process.WaitForExitAsync(linked.Token);
-        try
-        {
-            if (await Task.WhenAny(accept, exited).ConfigureAwait(false) == exited && !accept.IsCompletedSuccessfully)
+            try
             {
-                await exited.ConfigureAwait(false);
-                throw Fail($"the camera process {process.Id} ended before connecting: {ExitDescription(process)}");
+                await ConfigureAsync(connection.Link, stoppingToken).ConfigureAwait(false);
+                Volatile.Write(ref _link, connection.Link);
+                await PumpAsync(connection, stoppingToken).ConfigureAwait(false);
             }
-
-            var link = new CameraLink(new NetworkStream(await accept.ConfigureAwait(false), ownsSocket: true));
-            if (await link.ReceiveAsync(linked.Token).ConfigureAwait(false) is not HelloMessage)
+            finally
             {
-                link.Dispose();
-                throw Fail($"the camera process {process.Id} did not say hello");
+                Volatile.Write(ref _link, null);
+                ProcessId = null;
+                events.CloseOpenEvents();
             }
-
-            return link;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
-        {
-            throw Fail($"the camera process {process.Id} did not connect within {options.Value.StartTimeout.TotalSeconds:0} s");
         }
     }
 
@@ -166,8 +128,9 @@ public sealed partial class CameraProcessSupervisor(
         return link.SendAsync(new ConfigureMessage(merged, clips), cancellationToken);
     }
 
-    private async Task PumpAsync(CameraLink link, Process process, CancellationToken stoppingToken)
+    private async Task PumpAsync(CameraProcessConnection connection, CancellationToken stoppingToken)
     {
+        var (link, process) = (connection.Link, connection.Process);
         var reported = false;
         while (true)
         {
@@ -191,8 +154,7 @@ public sealed partial class CameraProcessSupervisor(
 
             if (message is null)
             {
-                await WaitForExitAsync(process, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-                throw Fail($"the camera process {process.Id} ended: {ExitDescription(process)}");
+                throw Fail($"the camera process {process.Id} ended: {await connection.EndedAsync().ConfigureAwait(false)}");
             }
 
             if (message is StatusMessage status)
@@ -264,51 +226,6 @@ public sealed partial class CameraProcessSupervisor(
         }
     }
 
-    private static async Task WaitForExitAsync(Process process, TimeSpan within)
-    {
-        using var timeout = new CancellationTokenSource(within);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // still running: it is killed on the way out
-        }
-    }
-
-    private static string ExitDescription(Process process)
-    {
-        if (!process.HasExited)
-        {
-            return "its link closed while it still ran";
-        }
-
-        var code = process.ExitCode;
-        return code switch
-        {
-            CameraProcessCommand.OpenCvMissing => "the OpenCV native runtime is missing (exit code 3)",
-            > 128 and < 160 => string.Create(CultureInfo.InvariantCulture, $"killed by signal {code - 128}"),
-            _ => string.Create(CultureInfo.InvariantCulture, $"exit code {code}"),
-        };
-    }
-
-    private void Stop(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true); // its ffmpeg readers go with it
-                process.WaitForExit(TimeSpan.FromSeconds(5));
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            ProcessLog.KillFailed(Logger, process.Id, ex.Message);
-        }
-    }
-
     private static partial class ProcessLog
     {
         [LoggerMessage(EventId = 7200, Level = LogLevel.Information, Message = "Camera process {Pid} started ({Command})")]
@@ -316,11 +233,5 @@ public sealed partial class CameraProcessSupervisor(
 
         [LoggerMessage(EventId = 7201, Level = LogLevel.Warning, Message = "Sending to the camera process failed: {Reason}")]
         public static partial void SendFailed(ILogger logger, string reason);
-
-        [LoggerMessage(EventId = 7202, Level = LogLevel.Error, Message = "Camera process {Pid} could not be killed: {Reason}")]
-        public static partial void KillFailed(ILogger logger, int pid, string reason);
     }
 }
-
-/// <summary>The camera process failed; the supervisor restarts it with backoff.</summary>
-public sealed class CameraProcessFailedException(string message) : Exception(message);
