@@ -32,9 +32,9 @@ internal static class AlarmLatencyBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var gateways = Arg(args, "--gateways", 56);
-        var alarmsWanted = Arg(args, "--alarms", 448);
-        var seed = Arg(args, "--seed", 8201);
+        var gateways = BenchmarkHelpers.Arg(args, "--gateways", 56);
+        var alarmsWanted = BenchmarkHelpers.Arg(args, "--alarms", 448);
+        var seed = BenchmarkHelpers.Arg(args, "--seed", 8201);
         var random = new Random(seed);
         var debounce = TimeSpan.FromMilliseconds(200);
         var dir = Path.Combine(Path.GetTempPath(), $"edgewatch-bench-{Environment.ProcessId}");
@@ -231,12 +231,6 @@ internal static class AlarmLatencyBenchmark
         }
 
         return failures.IsEmpty ? 0 : 1;
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) && v > 0 ? v : fallback;
     }
 
     private static async Task WaitAsync(Func<bool> condition, string what)

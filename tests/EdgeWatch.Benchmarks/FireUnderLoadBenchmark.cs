@@ -32,7 +32,7 @@ internal static class FireUnderLoadBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var cycles = Arg(args, "--cycles", 100);
+        var cycles = BenchmarkHelpers.Arg(args, "--cycles", 100);
         var dir = Path.Combine(Path.GetTempPath(), $"edgewatch-fire-load-{Environment.ProcessId}");
         Directory.CreateDirectory(dir);
         DemoTown.Create("town", 1, 8).Save(Path.Combine(dir, "site.json"));
@@ -169,23 +169,6 @@ internal static class FireUnderLoadBenchmark
         return env;
     }
 
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) && v > 0 ? v : fallback;
-    }
-
-    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what, Func<string>? diagnostics = null)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException($"fire-under-load: timed out waiting for {what}. {diagnostics?.Invoke()}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what, Func<string>? diagnostics = null) =>
+        BenchmarkHelpers.WaitAsync("fire-under-load", condition, timeout, what, diagnostics);
 }

@@ -30,10 +30,14 @@ public sealed record HelloMessage(int Pid) : CameraLinkMessage;
 public sealed record StatusMessage(IReadOnlyList<CameraStatus> Cameras) : CameraLinkMessage;
 
 /// <summary>One camera's pipeline counters. <c>Finished</c>: a recording was analysed to its end and all its events were sent. <c>Generation</c> counts the pipeline's (re)starts in this process.</summary>
-public sealed record CameraStatus(string Camera, long Frames, long Analysed, long Dropped, bool Finished, int Generation);
+/// <c>Fps</c> is the stream's frame rate; <c>AnalyseMs</c> the detection time and <c>DecodeMs</c> the CPU of the ffmpeg readers that ended.
+public sealed record CameraStatus(string Camera, long Frames, long Analysed, long Dropped, bool Finished, int Generation, double Fps = 0, double AnalyseMs = 0, double DecodeMs = 0);
 
-/// <summary>A motion event's start, update or end. <c>Ref</c> names the event within the camera process.</summary>
-public sealed record MotionMessage(string Camera, string Phase, Guid Ref, IReadOnlyList<string> Zones, IReadOnlyList<int[]> Boxes, double PeakArea) : CameraLinkMessage;
+/// <summary>
+/// A motion event's start, update or end. <c>Ref</c> names the event within the camera process; <c>StartSeconds</c>
+/// and <c>LastMotionSeconds</c> are stream times (a recording's position).
+/// </summary>
+public sealed record MotionMessage(string Camera, string Phase, Guid Ref, IReadOnlyList<string> Zones, IReadOnlyList<int[]> Boxes, double PeakArea, double StartSeconds = 0, double LastMotionSeconds = 0) : CameraLinkMessage;
 
 /// <summary>A privacy-masked JPEG: for a motion event (its <c>Ref</c>) or for a snapshot request (the request's id).</summary>
 public sealed record SnapshotMessage(Guid Ref, byte[] Jpeg) : CameraLinkMessage;
@@ -45,8 +49,11 @@ public sealed record ClipMessage(Guid Ref, string Path) : CameraLinkMessage;
 
 // Gateway → camera process.
 
-/// <summary>The cameras to run (local options merged with the cloud's), and where clips go. Sent after hello and on every change.</summary>
-public sealed record ConfigureMessage(IReadOnlyList<CameraOptions> Cameras, string ClipsDirectory) : CameraLinkMessage;
+/// <summary>
+/// The cameras to run (local options merged with the cloud's), and where clips go. Sent after hello and on every
+/// change. <c>Settings</c> replaces the default detection settings (the <c>analyze</c> command's <c>--settings</c>).
+/// </summary>
+public sealed record ConfigureMessage(IReadOnlyList<CameraOptions> Cameras, string ClipsDirectory, MotionSettings? Settings = null) : CameraLinkMessage;
 
 public sealed record SnapshotRequestMessage(string Camera, Guid Id) : CameraLinkMessage;
 

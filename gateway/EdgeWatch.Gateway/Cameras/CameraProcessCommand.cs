@@ -74,7 +74,7 @@ public static partial class CameraProcessCommand
                 {
                     case ConfigureMessage configure:
                         analysis ??= new CameraAnalysis(Tell, configure.ClipsDirectory, TimeProvider.System, logger);
-                        analysis.Apply(configure.Cameras);
+                        analysis.Apply(configure.Cameras, configure.Settings);
                         break;
                     case SnapshotRequestMessage request:
                         analysis?.RequestSnapshot(request.Camera, request.Id);

@@ -1,12 +1,13 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+
+using EdgeWatch.Gateway.Cameras;
 
 namespace EdgeWatch.Gateway.Motion;
 
 /// <summary>
-/// <c>analyze &lt;video-file&gt; [--settings &lt;json-file&gt;]</c>: runs the production motion pipeline over a file at its
-/// own frame rate and prints one JSON line per finished event, then a summary line.
+/// <c>analyze &lt;video-file&gt; [--settings &lt;json-file&gt;]</c>: runs the production motion pipeline over a file, in a
+/// camera process as the gateway runs it, frame by frame and prints one JSON line per finished event, then a summary line.
 /// </summary>
 public static class AnalyzeCommand
 {
@@ -58,52 +59,77 @@ public static class AnalyzeCommand
         }
     }
 
-    /// <summary>Analyses a file; returns the event lines and sets the summary line.</summary>
+    /// <summary>
+    /// Analyses a file in a camera process, exactly as the gateway runs its cameras (<see cref="CameraProcessConnection"/>):
+    /// returns the event lines and sets the summary line.
+    /// </summary>
     public static List<string> Analyze(string file, MotionSettings settings, out string summary)
     {
-        var lines = new List<string>();
-        using var source = FfmpegFrameSource.Open(file, settings.DetectWidth, settings.DetectHeight);
-        using var detector = new MotionDetector(settings);
-        var tracker = new MotionEventTracker(settings);
-        var frames = 0;
-        var analyze = new Stopwatch();
-        while (source.TryRead(out var frame, out var seconds))
-        {
-            frames++;
-            analyze.Start();
-            var motion = detector.Detect(frame, seconds);
-            var update = tracker.Add(motion, seconds);
-            analyze.Stop();
-            if (update is { Phase: "end" })
-            {
-                lines.Add(EventLine(update));
-            }
-        }
-
-        if (tracker.Finish() is { } last)
-        {
-            lines.Add(EventLine(last));
-        }
-
-        if (frames == 0)
-        {
-            throw new InvalidDataException($"no frames could be decoded from {file}");
-        }
-
-        var decodeMs = source.DecodeCpu.TotalMilliseconds;
-        summary = string.Create(CultureInfo.InvariantCulture,
-            $"{{\"kind\":\"summary\",\"frames\":{frames},\"seconds\":{(frames / source.Fps):0.###},\"decode_ms\":{decodeMs:0.###},\"analyze_ms\":{analyze.Elapsed.TotalMilliseconds:0.###}}}");
+        (var lines, summary) = AnalyzeAsync(file, settings).GetAwaiter().GetResult();
         return lines;
     }
 
-    private static string EventLine(MotionEventUpdate e)
+    private static async Task<(List<string> Lines, string Summary)> AnalyzeAsync(string file, MotionSettings settings)
+    {
+        if (!File.Exists(file))
+        {
+            throw new FileNotFoundException($"no such file: {file}", file);
+        }
+
+        _ = FfmpegFrameSource.ProbeFrameRate(file); // a clear error for a file that is not a video, before any process starts
+        var dir = Path.Combine(Path.GetTempPath(), $"edgewatch-analyze-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            await using var cameras = await CameraProcessConnection.StartAsync(Path.Combine(dir, "cameras.sock"), null, TimeSpan.FromSeconds(30), TimeProvider.System).ConfigureAwait(false);
+            await cameras.Link.SendAsync(new ConfigureMessage([new CameraOptions { Id = "file", Url = Path.GetFullPath(file) }], Path.Combine(dir, "clips"), settings), default).ConfigureAwait(false);
+            var lines = new List<string>();
+            CameraStatus? done = null;
+            while (done is null)
+            {
+                using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // it reports every second
+                switch (await cameras.Link.ReceiveAsync(quiet.Token).ConfigureAwait(false))
+                {
+                    case null:
+                        throw new InvalidOperationException($"the camera process ended before the file was analysed: {await cameras.EndedAsync().ConfigureAwait(false)}");
+                    case MotionMessage { Phase: "end" } end:
+                        lines.Add(EventLine(end));
+                        break;
+                    case StatusMessage { Cameras: [{ Finished: true } finished, ..] }:
+                        done = finished;
+                        break;
+                    default:
+                        break;
+                }
+            }
+
+            if (done.Frames == 0)
+            {
+                throw new InvalidDataException($"no frames could be decoded from {file}");
+            }
+
+            var summary = string.Create(CultureInfo.InvariantCulture,
+                $"{{\"kind\":\"summary\",\"frames\":{done.Frames},\"seconds\":{(done.Frames / done.Fps):0.###},\"decode_ms\":{done.DecodeMs:0.###},\"analyze_ms\":{done.AnalyseMs:0.###}}}");
+            return (lines, summary);
+        }
+        catch (CameraProcessFailedException ex)
+        {
+            throw new InvalidOperationException(ex.Message, ex);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private static string EventLine(MotionMessage e)
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"{{\"kind\":\"motion\",\"start_ms\":{(long)Math.Round(e.StartSeconds * 1000)},\"end_ms\":{(long)Math.Round(e.LastMotionSeconds * 1000)},\"boxes\":[");
         for (var i = 0; i < e.Boxes.Count; i++)
         {
             var b = e.Boxes[i];
-            sb.Append(CultureInfo.InvariantCulture, $"{(i > 0 ? "," : "")}[{b.X},{b.Y},{b.Width},{b.Height}]");
+            sb.Append(CultureInfo.InvariantCulture, $"{(i > 0 ? "," : "")}[{b[0]},{b[1]},{b[2]},{b[3]}]");
         }
 
         sb.Append(CultureInfo.InvariantCulture, $"],\"peak_area\":{Math.Round(e.PeakArea, 5):0.#####}}}");

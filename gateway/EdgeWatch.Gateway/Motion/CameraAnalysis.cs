@@ -21,10 +21,12 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
     private readonly Dictionary<string, Running> _running = [];
     private readonly ConcurrentDictionary<string, OpenEvent> _open = new();
     private readonly ConcurrentDictionary<string, ClipRecorder> _recorders = new();
+    private MotionSettings _settings = MotionSettings.Default;
 
     /// <summary>Runs exactly <paramref name="cameras"/>: starts new ones, restarts changed ones, stops removed ones.</summary>
-    public void Apply(IReadOnlyList<CameraOptions> cameras)
+    public void Apply(IReadOnlyList<CameraOptions> cameras, MotionSettings? settings = null)
     {
+        _settings = settings ?? MotionSettings.Default;
         var stop = new List<CameraPipeline>();
         var start = new List<(CameraOptions Camera, int Generation)>();
         lock (_gate)
@@ -37,7 +39,7 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
 
             foreach (var camera in cameras)
             {
-                var json = JsonSerializer.Serialize(camera);
+                var json = Fingerprint(camera);
                 if (_running.TryGetValue(camera.Id, out var current))
                 {
                     if (current.Json == json)
@@ -63,17 +65,21 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
             var pipeline = StartCamera(camera);
             lock (_gate)
             {
-                _running[camera.Id] = new Running(pipeline, JsonSerializer.Serialize(camera), generation);
+                _running[camera.Id] = new Running(pipeline, Fingerprint(camera), generation);
             }
         }
     }
+
+    /// <summary>What a pipeline was started with: a change restarts it.</summary>
+    private string Fingerprint(CameraOptions camera) => JsonSerializer.Serialize(camera) + JsonSerializer.Serialize(_settings);
 
     /// <summary>Every camera's counters now.</summary>
     public IReadOnlyList<CameraStatus> Status()
     {
         lock (_gate)
         {
-            return [.. _running.Select(r => new CameraStatus(r.Key, r.Value.Pipeline.Frames, r.Value.Pipeline.Analysed, r.Value.Pipeline.Dropped, r.Value.Pipeline.WaitFinished(TimeSpan.Zero), r.Value.Generation))];
+            return [.. _running.Select(r => new CameraStatus(r.Key, r.Value.Pipeline.Frames, r.Value.Pipeline.Analysed, r.Value.Pipeline.Dropped, r.Value.Pipeline.WaitFinished(TimeSpan.Zero), r.Value.Generation,
+                r.Value.Pipeline.Fps, r.Value.Pipeline.AnalyseTime.TotalMilliseconds, r.Value.Pipeline.DecodeCpu.TotalMilliseconds))];
         }
     }
 
@@ -97,7 +103,7 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
             _recorders[camera.Id] = new ClipRecorder(camera.Id, camera.Url, clipsDirectory, camera.Realtime, time: time);
         }
 
-        var settings = MotionSettings.Default;
+        var settings = _settings;
         var tuned = settings with
         {
             Threshold = Math.Clamp((int)Math.Round(settings.Threshold * (1.5 - camera.Sensitivity)), 5, 100),
@@ -124,7 +130,7 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
             case "start":
                 var started = new OpenEvent(Guid.CreateVersion7(), time.GetTimestamp(), update.PeakArea, Snapshot(frame)) { StartedLocal = time.GetLocalNow().DateTime };
                 _open[camera.Id] = started;
-                tell(new MotionMessage(camera.Id, "start", started.Ref, zones, boxes, update.PeakArea));
+                tell(new MotionMessage(camera.Id, "start", started.Ref, zones, boxes, update.PeakArea, update.StartSeconds, update.LastMotionSeconds));
                 break;
             case "update" when _open.TryGetValue(camera.Id, out var open):
                 if (update.PeakArea > open.SnapshotArea && !frame.Empty())
@@ -135,16 +141,16 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
 
                 if (time.GetElapsedTime(open.LastSent) >= UpdateEvery)
                 {
-                    tell(new MotionMessage(camera.Id, "update", open.Ref, zones, boxes, update.PeakArea));
+                    tell(new MotionMessage(camera.Id, "update", open.Ref, zones, boxes, update.PeakArea, update.StartSeconds, update.LastMotionSeconds));
                     open.LastSent = time.GetTimestamp();
                 }
 
                 break;
             case "end" when _open.TryRemove(camera.Id, out var ended):
-                tell(new MotionMessage(camera.Id, "end", ended.Ref, zones, boxes, update.PeakArea));
+                tell(new MotionMessage(camera.Id, "end", ended.Ref, zones, boxes, update.PeakArea, update.StartSeconds, update.LastMotionSeconds));
                 if (_recorders.TryGetValue(camera.Id, out var recorder))
                 {
-                    SaveClip(recorder, camera, ended, time.GetLocalNow().DateTime - TimeSpan.FromSeconds(MotionSettings.Default.QuietSeconds));
+                    SaveClip(recorder, camera, ended, time.GetLocalNow().DateTime - TimeSpan.FromSeconds(_settings.QuietSeconds));
                 }
 
                 if (ended.Snapshot is { Length: > 0 } jpeg)

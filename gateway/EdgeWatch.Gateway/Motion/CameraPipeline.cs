@@ -82,6 +82,19 @@ public sealed class CameraPipeline : IDisposable
     public long Dropped => Interlocked.Read(ref _dropped);
     public long Analysed => Interlocked.Read(ref _analysed);
 
+    /// <summary>Time spent detecting and tracking (the analysis thread's work per frame, summed).</summary>
+    public TimeSpan AnalyseTime => TimeSpan.FromTicks(Interlocked.Read(ref _analyseTicks));
+
+    /// <summary>CPU time of the ffmpeg readers that have ended (the decode cost of a recording once it is read).</summary>
+    public TimeSpan DecodeCpu => TimeSpan.FromTicks(Interlocked.Read(ref _decodeTicks));
+
+    /// <summary>Frame rate of the stream being read; 0 before the first connection.</summary>
+    public double Fps => Volatile.Read(ref _fps);
+
+    private long _analyseTicks;
+    private long _decodeTicks;
+    private double _fps;
+
     /// <summary>Connection attempts that ended (stream closed or unreachable), each followed by an offline check.</summary>
     public long AttemptsEnded => Interlocked.Read(ref _attemptsEnded);
 
@@ -121,6 +134,7 @@ public sealed class CameraPipeline : IDisposable
             {
                 using var ffmpeg = FfmpegFrameSource.Open(_source.Url, _settings.DetectWidth, _settings.DetectHeight, isFile && !_source.Realtime ? null : _settings.DetectFps, _source.HwAccel, _source.Realtime, transport);
                 Interlocked.Exchange(ref _attemptTicks, Stopwatch.GetTimestamp());
+                Volatile.Write(ref _fps, ffmpeg.Fps);
                 Volatile.Write(ref _current, ffmpeg);
                 while (!_stop.IsCancellationRequested)
                 {
@@ -169,6 +183,11 @@ public sealed class CameraPipeline : IDisposable
                     }
 
                     Signal();
+                }
+
+                if (!_stop.IsCancellationRequested)
+                {
+                    Interlocked.Add(ref _decodeTicks, ffmpeg.DecodeCpu.Ticks); // the stream ended: ffmpeg's whole cost
                 }
             }
             catch (OperationCanceledException)
@@ -285,6 +304,7 @@ public sealed class CameraPipeline : IDisposable
                 }
 
                 Interlocked.Exchange(ref _snapshotRequest, null)?.Invoke(j.Frame);
+                var analysing = Stopwatch.GetTimestamp();
                 var motion = detector.Detect(j.Frame, j.Seconds);
                 if (Filter is { } filter)
                 {
@@ -292,7 +312,9 @@ public sealed class CameraPipeline : IDisposable
                 }
 
                 Interlocked.Increment(ref _analysed);
-                if (tracker.Add(motion, j.Seconds) is { } update)
+                var update = tracker.Add(motion, j.Seconds);
+                Interlocked.Add(ref _analyseTicks, Stopwatch.GetElapsedTime(analysing).Ticks);
+                if (update is not null)
                 {
                     Motion?.Invoke(_source, update, j.Frame);
                 }
