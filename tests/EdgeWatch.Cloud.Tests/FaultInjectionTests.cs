@@ -270,6 +270,11 @@ public partial class FaultInjectionTests
         Assert.Contains("135", uplink.LastError);
         Assert.Contains("oldtown", uplink.LastError);
         Assert.True(gateway.Services.GetRequiredService<Outbox>().Backlog[0] >= 1);
+
+        // And it is a trouble at the aggregator: a fire entry is not getting through.
+        await Eventually.WaitAsync(
+            () => cloud.Store.ListAsync(100, "trouble", "g1", default).Result.Any(t => t.Cause == "uplink-refused" && t.Channel == FireSafetyService.UplinkChannel),
+            TimeSpan.FromSeconds(15), "an uplink-refused trouble at the aggregator");
         await gateway.StopAsync();
     }
 }

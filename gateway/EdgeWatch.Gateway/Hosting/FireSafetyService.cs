@@ -8,12 +8,12 @@ namespace EdgeWatch.Gateway.Hosting;
 
 /// <summary>
 /// Starts the fire-safety engine at host start, first of all services, and raises what storage found as troubles:
-/// an outbox that could not be opened, and outbox writes that fail while running. Stops it (sirens off) at host stop,
+/// an outbox that could not be opened, outbox writes that fail while running, and a broker refusing fire or trouble. Stops it (sirens off) at host stop,
 /// saying so when that releases sounding sirens.
 /// </summary>
 internal sealed partial class FireSafetyService(
     FireSafetyEngine engine, RemoteConfiguration remote, UplinkMetrics metrics, DurableEventWriter writer, OutboxHealth storage, StorageFaults faults,
-    ILogger<FireSafetyService> logger)
+    MqttUplink uplink, ILogger<FireSafetyService> logger)
     : IHostedService
 {
     /// <summary>The channel field of storage troubles raised at start (opening) and while running (writing).</summary>
@@ -23,12 +23,16 @@ internal sealed partial class FireSafetyService(
     /// <summary>The channel field of the trouble raised when the persisted remote configuration can't be used.</summary>
     public const string ConfigChannel = "config";
 
+    /// <summary>The channel of the trouble raised while the broker refuses a fire or trouble entry.</summary>
+    public const string UplinkChannel = "uplink";
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _ = metrics;
         var configProblem = remote.LoadPersisted(); // the last configuration the cloud sent survives a reboot
         writer.StorageFaultChanged += detail => faults.Report(nameof(DurableEventWriter), detail);
         faults.Changed += detail => engine.ReportSystemTrouble(OutboxWriteChannel, "storage", detail is not null, detail);
+        uplink.UrgentRefusalChanged += detail => engine.ReportSystemTrouble(UplinkChannel, "uplink-refused", detail is not null, detail);
         engine.Start();
         if (storage.Problem is { } problem)
         {

@@ -319,6 +319,7 @@ public sealed class MqttUplink : SupervisedService
             // The broker has it; the entry is deleted when the aggregator acknowledges it.
             _outbox.MarkSent(entry);
             Interlocked.Increment(ref _published);
+            UrgentRefusal(entry, null);
             return;
         }
 
@@ -344,6 +345,36 @@ public sealed class MqttUplink : SupervisedService
         LastError = $"broker refused {entry.Kind} seq {entry.Seq} on {entry.Topic}: {(int)result.ReasonCode} {result.ReasonCode} {result.ReasonString}";
         UplinkLog.Rejected(_logger, entry.Kind, entry.Seq, entry.Topic, (int)result.ReasonCode, result.ReasonCode.ToString(), result.ReasonString);
         _outbox.RetryAt(entry, _time.GetUtcNow() + _uplink.RejectedRetryDelay);
+        UrgentRefusal(entry, LastError);
+    }
+
+    /// <summary>
+    /// Raised when the broker starts refusing a fire or trouble entry (the reason), and when every refused one has
+    /// been accepted since (null). The gateway shows it as <c>uplink-refused</c> trouble.
+    /// </summary>
+    public event Action<string?>? UrgentRefusalChanged;
+
+    private readonly HashSet<long> _refusedUrgent = [];
+
+    private void UrgentRefusal(OutboxEntry entry, string? error)
+    {
+        if (entry.Lane is not (Lane.Fire or Lane.Trouble))
+        {
+            return;
+        }
+
+        bool changed;
+        lock (_refusedUrgent)
+        {
+            var before = _refusedUrgent.Count;
+            _ = error is null ? _refusedUrgent.Remove(entry.Position) : _refusedUrgent.Add(entry.Position);
+            changed = (before == 0) != (_refusedUrgent.Count == 0);
+        }
+
+        if (changed)
+        {
+            UrgentRefusalChanged?.Invoke(error);
+        }
     }
 
     private async Task OnMessageAsync(IMqttClient client, MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
