@@ -217,7 +217,9 @@ public class UplinkOutageTests
 
         board.Trip("tamper");
         await Eventually.WaitAsync(() => uplink.Rejected > 0, TimeSpan.FromSeconds(10), "the broker to refuse the trouble event");
-        Assert.Equal(1, outbox.Backlog[(int)Lane.Trouble]);
+
+        // Both kept: the tamper trouble, and the uplink-refused trouble that reports its refusal (refused by this ACL too).
+        await Eventually.WaitAsync(() => outbox.Backlog[(int)Lane.Trouble] == 2, TimeSpan.FromSeconds(10), "the refused tamper and uplink-refused troubles kept");
         Assert.Contains("135", uplink.LastError);
 
         var health = await gateway.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
@@ -227,7 +229,7 @@ public class UplinkOutageTests
         // The fire lane is not held up by the refused trouble lane.
         board.Trip("h7.call-point.outside");
         await Eventually.WaitAsync(() => !cloud.Webhook.Received.IsEmpty, TimeSpan.FromSeconds(10), "the alarm despite the refused trouble event");
-        Assert.Equal(1, outbox.Backlog[(int)Lane.Trouble]);
+        Assert.Equal(2, outbox.Backlog[(int)Lane.Trouble]);
         await gateway.StopAsync();
     }
 }
