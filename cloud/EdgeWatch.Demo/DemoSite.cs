@@ -70,17 +70,7 @@ public sealed class DemoSite : IAsyncDisposable
             if (withCameras && SystemPackages.SampleVideo() is { } video)
             {
                 // One camera per gateway, playing the sample video as if it were live; its yard zone is always armed.
-                gatewaySettings["Cameras:0:Id"] = "cam-1";
-                gatewaySettings["Cameras:0:Url"] = video;
-                gatewaySettings["Cameras:0:Realtime"] = "true";
-                gatewaySettings["Cameras:0:Zones:0:Id"] = "yard";
-                string[] corners = ["0", "0.3", "1", "0.3", "1", "1", "0", "1"];
-                for (var i = 0; i < corners.Length; i++)
-                {
-                    gatewaySettings[$"Cameras:0:Zones:0:Polygon:{i / 2}:{i % 2}"] = corners[i];
-                }
-
-                gatewaySettings["Cameras:0:Zones:0:Armed:0"] = "always";
+                GatewayHost.AddLiveCamera(gatewaySettings, video, "yard", [(0, 0.3), (1, 0.3), (1, 1), (0, 1)]);
             }
 
             var host = GatewayHost.Create([], gatewaySettings);

@@ -16,17 +16,7 @@ public partial class FaultInjectionTests
 {
     private static void WithCamera(Dictionary<string, string?> settings)
     {
-        settings["Cameras:0:Id"] = "cam-1";
-        settings["Cameras:0:Url"] = Repo.Sample("vtest.avi");
-        settings["Cameras:0:Realtime"] = "true";
-        settings["Cameras:0:Zones:0:Id"] = "street";
-        string[] corners = ["0", "0", "1", "0", "1", "1", "0", "1"];
-        for (var i = 0; i < corners.Length; i++)
-        {
-            settings[$"Cameras:0:Zones:0:Polygon:{i / 2}:{i % 2}"] = corners[i];
-        }
-
-        settings["Cameras:0:Zones:0:Armed:0"] = "always";
+        GatewayHost.AddLiveCamera(settings, Repo.Sample("vtest.avi"), "street", [(0, 0), (1, 0), (1, 1), (0, 1)]);
         settings["CameraProcess:HangTimeout"] = "00:00:03";
     }
 

@@ -24,6 +24,25 @@ public static class GatewayHost
         ["SirenTest:Enabled"] = "false",
     };
 
+    /// <summary>
+    /// Adds camera 0 (<c>cam-1</c>) reading <paramref name="url"/> as if it were live, with one always-armed zone over
+    /// <paramref name="polygon"/> ([x, y] corners in 0–1): the demo's and the tests' sample-video camera.
+    /// </summary>
+    public static void AddLiveCamera(IDictionary<string, string?> settings, string url, string zone, IReadOnlyList<(double X, double Y)> polygon)
+    {
+        settings["Cameras:0:Id"] = "cam-1";
+        settings["Cameras:0:Url"] = url;
+        settings["Cameras:0:Realtime"] = "true";
+        settings["Cameras:0:Zones:0:Id"] = zone;
+        for (var i = 0; i < polygon.Count; i++)
+        {
+            settings[$"Cameras:0:Zones:0:Polygon:{i}:0"] = polygon[i].X.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings[$"Cameras:0:Zones:0:Polygon:{i}:1"] = polygon[i].Y.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        settings["Cameras:0:Zones:0:Armed:0"] = "always";
+    }
+
     public static IHost Create(string[] args, IDictionary<string, string?>? settings = null, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
     {
         // Life-safety latency over throughput: no blocking full collections while the gateway runs.
