@@ -191,6 +191,58 @@ public sealed class CameraProcessTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task MissingNativeOpenCvShowsAsACameraTroubleAndTheSirensStillSound()
+    {
+        // A copy of the test host's files (copies: the runtime looks for native libraries beside an assembly's real
+        // path, so symbolic links would find the original) with the OpenCV native library left out.
+        var app = Path.Combine(_dir, "app-without-opencv");
+        var native = Path.Combine("runtimes", "linux-x64", "native");
+        Directory.CreateDirectory(Path.Combine(app, native));
+        var files = Directory.EnumerateFiles(AppContext.BaseDirectory).Concat(Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, native)));
+        foreach (var file in files.Where(f => !Path.GetFileName(f).StartsWith("libOpenCvSharpExtern", StringComparison.Ordinal)))
+        {
+            File.Copy(file, Path.Combine(app, Path.GetRelativePath(AppContext.BaseDirectory, file)));
+        }
+
+        Assert.Empty(Directory.GetFiles(app, "libOpenCvSharpExtern*", SearchOption.AllDirectories));
+        var testHost = Path.GetFileNameWithoutExtension(typeof(CameraProcessTests).Assembly.Location);
+        var muxer = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
+        var command = Path.Combine(_dir, "cameras-without-opencv.sh");
+        await File.WriteAllTextAsync(command, $"""
+            #!/bin/sh
+            exec "{muxer}" exec --runtimeconfig "{app}/{testHost}.runtimeconfig.json" --depsfile "{app}/{testHost}.deps.json" "{app}/EdgeWatch.Gateway.dll" "$@"
+
+            """);
+        File.SetUnixFileMode(command, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var settings = GatewayHost.SimulatedSettings("town", "gw-1", "g1", 1883, Path.Combine(_dir, "state"));
+        settings["Mqtt:Enabled"] = "false";
+        settings["Cameras:0:Id"] = "cam-1";
+        settings["Cameras:0:Url"] = Path.Combine(AppContext.BaseDirectory, "missing.avi");
+        settings["CameraProcess:Command"] = command;
+        using var host = GatewayHost.Create([], settings, b => b.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.None));
+        await host.StartAsync();
+        var supervisor = host.Services.GetRequiredService<CameraProcessSupervisor>();
+        var engine = host.Services.GetRequiredService<EdgeWatch.Gateway.FireSafety.FireSafetyEngine>();
+        await EdgeWatch.Testing.Eventually.WaitAsync(() => supervisor.LastFailure is not null, TimeSpan.FromSeconds(60), "the camera process's failure");
+        Assert.EndsWith("ended before connecting: the OpenCV native runtime is missing (exit code 3)", supervisor.LastFailure, StringComparison.Ordinal);
+        Assert.Contains($"{CameraProcessSupervisor.TroubleCause}@{CameraProcessSupervisor.TroubleChannel}", engine.Troubles);
+
+        // The fire side doesn't notice: a call point sounds every siren of the group.
+        var board = host.Services.GetRequiredService<EdgeWatch.Hardware.Simulation.SimulatedBoard>();
+        board.Trip("h3.call-point.inside");
+        await EdgeWatch.Testing.Eventually.WaitAsync(() => engine.State == EdgeWatch.Gateway.FireSafety.GroupState.Alarm, TimeSpan.FromSeconds(5), "the alarm");
+        var sirens = board.Profile.Channels.Where(c => c.Kind == Hardware.Profiles.ChannelKind.Siren).Select(c => c.Id).ToList();
+        await EdgeWatch.Testing.Eventually.WaitAsync(() => sirens.All(board.IsOn), TimeSpan.FromSeconds(5), "every siren on at once");
+
+        // It keeps being restarted (with backoff), and keeps failing the same way, without touching the alarm.
+        await EdgeWatch.Testing.Eventually.WaitAsync(() => supervisor.ProcessStarts >= 2, TimeSpan.FromSeconds(30), "a restart");
+        Assert.Equal(EdgeWatch.Gateway.FireSafety.GroupState.Alarm, engine.State);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public void BadCameraConfigurationStopsStartNamingTheKey()
     {
         var settings = GatewayHost.SimulatedSettings("town", "gw-1", "g1", 1883, Path.Combine(_dir, "state"));
