@@ -59,6 +59,7 @@ public static class CloudApp
         services.AddSingleton<IValidateOptions<NotifyOptions>>(validator);
 
         services.AddSingleton(sp => new EventStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString));
+        services.AddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<EventStore>());
         services.AddSingleton(sp => SiteDirectory.Load(sp.GetRequiredService<IOptions<SiteOptions>>().Value.File));
         services.AddHttpClient("webhook");
 

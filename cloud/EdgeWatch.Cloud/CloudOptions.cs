@@ -41,10 +41,19 @@ public sealed class NotifyOptions
 
     /// <summary>Every alarm is POSTed here as JSON naming the group, the household and the members to notify.</summary>
     public Uri? WebhookUrl { get; set; }
+
+    /// <summary>
+    /// The key every webhook POST is signed with (HMAC-SHA256 over <c>timestamp.body</c>, in
+    /// <c>X-EdgeWatch-Signature</c>); required with <see cref="WebhookUrl"/>. Never logged.
+    /// </summary>
+    public string? WebhookSecret { get; set; }
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>A webhook that keeps failing is retried with backoff for this long, then reported as failed.</summary>
     public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The language of what people read: <c>vi</c> (the default) or <c>en</c>.</summary>
+    public string Language { get; set; } = "vi";
 }
 
 public sealed class CloudOptionsValidator :
@@ -76,6 +85,16 @@ public sealed class CloudOptionsValidator :
         if (o.WebhookUrl is { } url && (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https")))
         {
             return ValidateOptionsResult.Fail($"Notify:WebhookUrl must be an absolute http(s) URL (was '{url}')");
+        }
+
+        if (o.WebhookUrl is not null && o.WebhookSecret is not { Length: >= 16 })
+        {
+            return ValidateOptionsResult.Fail("Notify:WebhookSecret is required with Notify:WebhookUrl (at least 16 characters)");
+        }
+
+        if (o.Language is not ("vi" or "en"))
+        {
+            return ValidateOptionsResult.Fail($"Notify:Language must be 'vi' or 'en' (was '{o.Language}')");
         }
 
         return o.Timeout <= TimeSpan.Zero ? ValidateOptionsResult.Fail("Notify:Timeout must be positive") : ValidateOptionsResult.Success;

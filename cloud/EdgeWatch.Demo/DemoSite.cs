@@ -52,6 +52,7 @@ public sealed class DemoSite : IAsyncDisposable
             ["Storage:ConnectionString"] = $"Data Source={Path.Combine(dir, "edgewatch.db")}",
             ["Site:File"] = sitePath,
             ["Notify:WebhookUrl"] = $"http://127.0.0.1:{port}/demo/webhook",
+            ["Notify:WebhookSecret"] = "edgewatch-demo-webhook-key",
             ["Logging:LogLevel:Microsoft"] = "Warning",
             ["Logging:LogLevel:System.Net.Http"] = "Warning",
         };

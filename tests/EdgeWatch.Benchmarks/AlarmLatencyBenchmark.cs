@@ -72,6 +72,7 @@ internal static class AlarmLatencyBenchmark
                 ["Storage:ConnectionString"] = $"Data Source={Path.Combine(dir, "bench.db")}",
                 ["Site:File"] = Path.Combine(dir, "site.json"),
                 ["Notify:WebhookUrl"] = $"http://127.0.0.1:{webhookPort}/hook",
+                ["Notify:WebhookSecret"] = "edgewatch-benchmark-key",
             },
             b => b.Logging.SetMinimumLevel(LogLevel.Error));
         await cloud.StartAsync();

@@ -53,6 +53,7 @@ internal static class FireUnderLoadBenchmark
                 ["Storage:ConnectionString"] = $"Data Source={Path.Combine(dir, "cloud.db")}",
                 ["Site:File"] = Path.Combine(dir, "site.json"),
                 ["Notify:WebhookUrl"] = $"http://127.0.0.1:{hookPort}/hook",
+                ["Notify:WebhookSecret"] = "edgewatch-benchmark-key",
             },
             b => b.Logging.SetMinimumLevel(LogLevel.Error));
         await cloud.StartAsync();

@@ -51,6 +51,7 @@ internal static class OutageBenchmark
                 ["Storage:ConnectionString"] = $"Data Source={Path.Combine(dir, "cloud.db")}",
                 ["Site:File"] = Path.Combine(dir, "site.json"),
                 ["Notify:WebhookUrl"] = webhook.Url.ToString(),
+                ["Notify:WebhookSecret"] = WebhookReceiver.Secret,
             },
             b => b.Logging.SetMinimumLevel(LogLevel.Critical));
         await cloud.StartAsync();

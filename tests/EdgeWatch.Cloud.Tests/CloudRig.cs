@@ -46,6 +46,7 @@ internal sealed class CloudRig : IAsyncDisposable
             ["Storage:ConnectionString"] = $"Data Source={Path.Combine(dir, "cloud.db")}",
             ["Site:File"] = Path.Combine(dir, "site.json"),
             ["Notify:WebhookUrl"] = webhook.Url.ToString(),
+            ["Notify:WebhookSecret"] = WebhookReceiver.Secret,
         };
         var app = CloudApp.Build([$"--urls=http://127.0.0.1:{httpPort}"], settings, b =>
         {

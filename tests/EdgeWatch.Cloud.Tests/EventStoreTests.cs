@@ -48,22 +48,27 @@ public sealed class EventStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task ADatabaseFromBeforeAlarmIdsUpgradesAndKeepsItsEvents()
+    public async Task ADatabaseFromBeforeDbUpAndAlarmIdsUpgradesAndKeepsItsEvents()
     {
         var dir = Eventually.TempDirectory("edgewatch-migrate");
         var cs = $"Data Source={Path.Combine(dir, "cloud.db")};Pooling=False";
         var old = Alarm();
         using (var fresh = new EventStore(cs))
         {
-            Assert.Equal(1, fresh.SchemaVersion);
+            Assert.Equal(SchemaMigrator.Scripts(SchemaMigrator.SqliteFolder).Count, fresh.SchemaVersion);
         }
 
-        // Turn it back into the first schema, with one event in it.
+        // Turn it back into the first schema as it was before DbUp (numbered by user_version, no journal, and the
+        // webhook's old notifications table).
         using (var raw = new Microsoft.Data.Sqlite.SqliteConnection(cs))
         {
             raw.Open();
             using var cmd = raw.CreateCommand();
-            cmd.CommandText = "DROP INDEX events_by_alarm; ALTER TABLE events DROP COLUMN alarm_id; PRAGMA user_version = 0;";
+            cmd.CommandText = """
+                DROP TABLE SchemaVersions; DROP TABLE notification_outbox; DROP TABLE incidents;
+                CREATE TABLE notifications (event_id TEXT PRIMARY KEY, delivered_at TEXT, attempts INTEGER NOT NULL, last_error TEXT);
+                DROP INDEX events_by_alarm; ALTER TABLE events DROP COLUMN alarm_id; PRAGMA user_version = 0;
+                """;
             cmd.ExecuteNonQuery();
         }
 
@@ -77,13 +82,14 @@ public sealed class EventStoreTests : IDisposable
 
         using (var store = new EventStore(cs))
         {
-            Assert.Equal(1, store.SchemaVersion);
+            Assert.Equal(SchemaMigrator.Scripts(SchemaMigrator.SqliteFolder).Count, store.SchemaVersion);
             var joined = Alarm(seq: 2) with { AlarmId = old.Id, Cause = "resumed" };
             Assert.True(await store.InsertAsync(old with { AlarmId = old.Id }, DateTimeOffset.UtcNow, default));
             Assert.True(await store.InsertAsync(joined, DateTimeOffset.UtcNow, default));
             Assert.True(await store.AlarmKnownAsync(old.Id, joined.Id, default));
             Assert.Equal(2, (await store.ListAsync(10, "alarm", null, default)).Count);
             Assert.All(await store.ListAsync(10, "alarm", null, default), e => Assert.Equal(old.Id, e.AlarmId));
+            Assert.Empty(await store.ListNotificationsAsync(null, 10, default)); // 0003 ran: the outbox is there
         }
 
         Directory.Delete(dir, true);

@@ -20,7 +20,17 @@ public sealed class WebhookReceiver : IAsyncDisposable
         Url = new Uri($"http://127.0.0.1:{port}/hook");
     }
 
+    /// <summary>The key the aggregator under test signs with (<c>Notify:WebhookSecret</c>).</summary>
+    public const string Secret = "edgewatch-test-webhook-secret";
+
     public Uri Url { get; }
+
+    /// <summary>The idempotency key of every accepted POST, in order (a key twice is a duplicate delivery).</summary>
+    public ConcurrentQueue<string> Keys { get; } = new();
+
+    /// <summary>POSTs refused because their signature was missing or wrong.</summary>
+    public int BadSignatures => Volatile.Read(ref _badSignatures);
+    private int _badSignatures;
     public ConcurrentQueue<Notification> Received { get; } = new();
     public ConcurrentQueue<(Notification Notification, long At)> Timed { get; } = new();
 
@@ -46,7 +56,17 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 return Results.StatusCode(503);
             }
 
-            var n = await JsonSerializer.DeserializeAsync<Notification>(request.Body, JsonSerializerOptions.Web).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer).ConfigureAwait(false);
+            var body = buffer.ToArray();
+            if (!WebhookSignature.Verify(Secret, request.Headers[WebhookSignature.TimestampHeader], request.Headers[WebhookSignature.SignatureHeader], body))
+            {
+                Interlocked.Increment(ref receiver._badSignatures);
+                return Results.StatusCode(401);
+            }
+
+            receiver.Keys.Enqueue(request.Headers[WebhookSignature.IdempotencyHeader].ToString());
+            var n = JsonSerializer.Deserialize<Notification>(body, JsonSerializerOptions.Web);
             receiver.Received.Enqueue(n!);
             receiver.Timed.Enqueue((n!, at));
             receiver.OnReceived?.Invoke(n!, at);

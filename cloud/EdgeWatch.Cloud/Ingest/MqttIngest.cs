@@ -304,25 +304,31 @@ public sealed class MqttIngest : BackgroundService
         var e = ProtocolJson.DeserializeFireEvent(payload);
         CheckIdentity(e.Id, e.Site, e.Gateway, address);
         await ObserveClockAsync(e.Gateway, e.Boot, e.MonotonicMs, e.WallTime, e.ClockSynced, now, cancellationToken).ConfigureAwait(false);
-        var fresh = await _store.InsertAsync(e, now, cancellationToken).ConfigureAwait(false);
+        bool fresh;
+        if (e.Kind == FireEventKind.Alarm && !e.Test)
+        {
+            // The event, its incident and the incident's notifications in one transaction; the gateway is
+            // acknowledged only after it commits (the caller queues the acknowledgement when this returns).
+            var stored = await _store.InsertAlarmAsync(e, now, incident => _notifier.NotificationsFor(e, incident), cancellationToken).ConfigureAwait(false);
+            fresh = stored.Fresh;
+            if (stored.JoinedAlarm is { } alarmId)
+            {
+                IngestLog.JoinedAlarm(_logger, e.Id, alarmId, e.Channel, e.Cause);
+            }
+            else if (stored.OpenedIncident is not null)
+            {
+                _notifier.Wake(1);
+            }
+        }
+        else
+        {
+            fresh = await _store.InsertAsync(e, now, cancellationToken).ConfigureAwait(false);
+        }
+
         Count(fresh);
         if (!fresh)
         {
             return e.Seq; // a redelivery: stored and notified already
-        }
-
-        // One notification per alarm: a further detector of the same alarm, or the alarm a restarted gateway resumed
-        // (same alarmId, new event id), joins the alarm whose people were told already.
-        if (e.Kind == FireEventKind.Alarm && !e.Test)
-        {
-            if (e.AlarmId is { } alarmId && await _store.AlarmKnownAsync(alarmId, e.Id, cancellationToken).ConfigureAwait(false))
-            {
-                IngestLog.JoinedAlarm(_logger, e.Id, alarmId, e.Channel, e.Cause);
-            }
-            else
-            {
-                _notifier.Enqueue(e);
-            }
         }
 
         Stored?.Invoke(e);

@@ -4,6 +4,9 @@ namespace EdgeWatch.Cloud.Notify;
 public sealed record Notification
 {
     public required Guid EventId { get; init; }
+
+    /// <summary>The fire incident: the alarm's id. Further detectors and a resumed alarm join it.</summary>
+    public Guid IncidentId { get; init; }
     public required string Kind { get; init; }
     public required string Site { get; init; }
     public required string Group { get; init; }
@@ -15,6 +18,9 @@ public sealed record Notification
     public string? Cause { get; init; }
     public required DateTimeOffset WallTime { get; init; }
     public required IReadOnlyList<NotifiedMember> Members { get; init; }
+
+    /// <summary>The message people read, in the site's language (Vietnamese by default).</summary>
+    public string? Text { get; init; }
 }
 
 public sealed record NotifiedMember(string Name, string Phone, string Household);

@@ -19,7 +19,7 @@ public sealed record RejectedMessage(long Id, string Topic, string Reason, DateT
 /// SQLite event store (WAL). Inserts are idempotent by event id, so a gateway that re-sends after a lost PUBACK
 /// never produces a second row, and never a second notification.
 /// </summary>
-public sealed class EventStore : IDisposable
+public sealed partial class EventStore : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -28,121 +28,12 @@ public sealed class EventStore : IDisposable
     {
         _connection = new SqliteConnection(connectionString);
         _connection.Open();
-        Execute("""
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            CREATE TABLE IF NOT EXISTS events (
-                id TEXT PRIMARY KEY,
-                seq INTEGER NOT NULL,
-                site TEXT NOT NULL,
-                gateway TEXT NOT NULL,
-                grp TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                household TEXT,
-                channel TEXT,
-                cause TEXT,
-                value REAL,
-                test INTEGER NOT NULL,
-                wall_time TEXT NOT NULL,
-                monotonic_ms INTEGER NOT NULL,
-                clock_synced INTEGER NOT NULL,
-                boot TEXT NOT NULL DEFAULT '',
-                wall_ms INTEGER NOT NULL DEFAULT 0,
-                received_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS boots (
-                gateway TEXT NOT NULL,
-                boot TEXT NOT NULL,
-                start_ms INTEGER NOT NULL,
-                exact INTEGER NOT NULL,
-                PRIMARY KEY (gateway, boot));
-            CREATE INDEX IF NOT EXISTS events_by_received ON events(received_at);
-            CREATE TABLE IF NOT EXISTS motion_events (
-                id TEXT PRIMARY KEY,
-                seq INTEGER NOT NULL,
-                gateway TEXT NOT NULL,
-                event_id TEXT NOT NULL,
-                camera TEXT NOT NULL,
-                phase TEXT NOT NULL,
-                armed INTEGER NOT NULL,
-                peak_area REAL NOT NULL,
-                payload TEXT NOT NULL,
-                corrected_time TEXT NOT NULL,
-                received_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS heartbeats (
-                id TEXT PRIMARY KEY,
-                seq INTEGER NOT NULL,
-                gateway TEXT NOT NULL,
-                received_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS snapshots (
-                event_id TEXT PRIMARY KEY,
-                gateway TEXT NOT NULL,
-                seq INTEGER NOT NULL,
-                jpeg BLOB NOT NULL,
-                received_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS reported_config (
-                gateway TEXT PRIMARY KEY,
-                payload TEXT NOT NULL,
-                received_at TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS events_by_gateway_seq ON events(gateway, seq);
-            CREATE TABLE IF NOT EXISTS rejected (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                topic TEXT NOT NULL,
-                reason TEXT NOT NULL,
-                payload TEXT NOT NULL,
-                received_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS notifications (
-                event_id TEXT PRIMARY KEY,
-                delivered_at TEXT,
-                attempts INTEGER NOT NULL,
-                last_error TEXT);
-            CREATE TABLE IF NOT EXISTS gateway_status (
-                gateway TEXT PRIMARY KEY,
-                online INTEGER NOT NULL,
-                since TEXT NOT NULL,
-                last_heartbeat TEXT,
-                backlog TEXT,
-                dropped TEXT,
-                last_error TEXT);
-            """);
-        Migrate();
+        Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+        SchemaVersion = SchemaMigrator.Upgrade(_connection);
     }
 
-    /// <summary>
-    /// Schema changes after the first schema, in order, each applied once: <c>PRAGMA user_version</c> is the last one
-    /// applied, so an existing database upgrades. (The registry issue moves these into DbUp script folders.)
-    /// </summary>
-    private static readonly string[] Migrations =
-    [
-        // 1: alarmId, so that events of one alarm (a second detector, an alarm resumed after a gateway restart) join it.
-        "ALTER TABLE events ADD COLUMN alarm_id TEXT; CREATE INDEX events_by_alarm ON events(alarm_id);",
-    ];
-
-    private void Migrate()
-    {
-        using var version = _connection.CreateCommand();
-        version.CommandText = "PRAGMA user_version";
-        var applied = Convert.ToInt32(version.ExecuteScalar(), CultureInfo.InvariantCulture);
-        for (var v = applied; v < Migrations.Length; v++)
-        {
-            using var tx = _connection.BeginTransaction();
-            using var cmd = _connection.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = $"{Migrations[v]} PRAGMA user_version = {v + 1};";
-            cmd.ExecuteNonQuery();
-            tx.Commit();
-        }
-    }
-
-    /// <summary>Schema version of the database (the number of migrations applied).</summary>
-    public int SchemaVersion
-    {
-        get
-        {
-            using var cmd = _connection.CreateCommand();
-            cmd.CommandText = "PRAGMA user_version";
-            return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
-        }
-    }
+    /// <summary>Schema version of the database: the number of migration scripts applied.</summary>
+    public int SchemaVersion { get; }
 
     /// <summary>
     /// Whether another alarm event of this alarm is stored already: then <paramref name="alarmId"/>'s people have been
@@ -180,36 +71,43 @@ public sealed class EventStore : IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var cmd = _connection.CreateCommand();
-            cmd.CommandText = """
-                INSERT INTO events (id, seq, site, gateway, grp, kind, household, channel, cause, value, test, wall_time, monotonic_ms, clock_synced, boot, wall_ms, received_at, alarm_id)
-                VALUES ($id, $seq, $site, $gateway, $grp, $kind, $household, $channel, $cause, $value, $test, $wall, $mono, $synced, $boot, $wallms, $received, $alarm)
-                ON CONFLICT(id) DO NOTHING
-                """;
-            cmd.Parameters.AddWithValue("$id", e.Id.ToString("D"));
-            cmd.Parameters.AddWithValue("$seq", e.Seq);
-            cmd.Parameters.AddWithValue("$site", e.Site);
-            cmd.Parameters.AddWithValue("$gateway", e.Gateway);
-            cmd.Parameters.AddWithValue("$grp", e.Group);
-            cmd.Parameters.AddWithValue("$kind", KindName(e.Kind));
-            cmd.Parameters.AddWithValue("$household", (object?)e.Household ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$channel", (object?)e.Channel ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$cause", (object?)e.Cause ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$value", (object?)e.Value ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$test", e.Test ? 1 : 0);
-            cmd.Parameters.AddWithValue("$wall", Iso(e.WallTime));
-            cmd.Parameters.AddWithValue("$mono", e.MonotonicMs);
-            cmd.Parameters.AddWithValue("$synced", e.ClockSynced ? 1 : 0);
-            cmd.Parameters.AddWithValue("$boot", e.Boot.ToString("D"));
-            cmd.Parameters.AddWithValue("$wallms", e.WallTime.ToUnixTimeMilliseconds());
-            cmd.Parameters.AddWithValue("$received", Iso(receivedAt));
-            cmd.Parameters.AddWithValue("$alarm", e.AlarmId is { } alarm ? alarm.ToString("D") : DBNull.Value);
+            using var cmd = InsertEventCommand(e, receivedAt, null);
             return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private SqliteCommand InsertEventCommand(FireEvent e, DateTimeOffset receivedAt, SqliteTransaction? transaction)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.Transaction = transaction;
+        cmd.CommandText = """
+            INSERT INTO events (id, seq, site, gateway, grp, kind, household, channel, cause, value, test, wall_time, monotonic_ms, clock_synced, boot, wall_ms, received_at, alarm_id)
+            VALUES ($id, $seq, $site, $gateway, $grp, $kind, $household, $channel, $cause, $value, $test, $wall, $mono, $synced, $boot, $wallms, $received, $alarm)
+            ON CONFLICT(id) DO NOTHING
+            """;
+        cmd.Parameters.AddWithValue("$id", e.Id.ToString("D"));
+        cmd.Parameters.AddWithValue("$seq", e.Seq);
+        cmd.Parameters.AddWithValue("$site", e.Site);
+        cmd.Parameters.AddWithValue("$gateway", e.Gateway);
+        cmd.Parameters.AddWithValue("$grp", e.Group);
+        cmd.Parameters.AddWithValue("$kind", KindName(e.Kind));
+        cmd.Parameters.AddWithValue("$household", (object?)e.Household ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$channel", (object?)e.Channel ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$cause", (object?)e.Cause ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$value", (object?)e.Value ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$test", e.Test ? 1 : 0);
+        cmd.Parameters.AddWithValue("$wall", Iso(e.WallTime));
+        cmd.Parameters.AddWithValue("$mono", e.MonotonicMs);
+        cmd.Parameters.AddWithValue("$synced", e.ClockSynced ? 1 : 0);
+        cmd.Parameters.AddWithValue("$boot", e.Boot.ToString("D"));
+        cmd.Parameters.AddWithValue("$wallms", e.WallTime.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$received", Iso(receivedAt));
+        cmd.Parameters.AddWithValue("$alarm", e.AlarmId is { } alarm ? alarm.ToString("D") : DBNull.Value);
+        return cmd;
     }
 
     public static string KindName(FireEventKind kind) =>
@@ -226,28 +124,6 @@ public sealed class EventStore : IDisposable
             cmd.Parameters.AddWithValue("$r", reason);
             cmd.Parameters.AddWithValue("$p", payload);
             cmd.Parameters.AddWithValue("$at", Iso(receivedAt));
-            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    public async Task RecordNotificationAsync(Guid eventId, bool delivered, int attempts, string? error, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var cmd = _connection.CreateCommand();
-            cmd.CommandText = """
-                INSERT INTO notifications (event_id, delivered_at, attempts, last_error) VALUES ($id, $at, $n, $err)
-                ON CONFLICT(event_id) DO UPDATE SET delivered_at = excluded.delivered_at, attempts = excluded.attempts, last_error = excluded.last_error
-                """;
-            cmd.Parameters.AddWithValue("$id", eventId.ToString("D"));
-            cmd.Parameters.AddWithValue("$at", delivered ? Iso(at) : DBNull.Value);
-            cmd.Parameters.AddWithValue("$n", attempts);
-            cmd.Parameters.AddWithValue("$err", (object?)error ?? DBNull.Value);
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
