@@ -9,8 +9,8 @@ source scripts/lib/debian.sh
 
 # mosquitto: the tests start their own brokers on free loopback ports; mosquitto-clients: mosquitto_sub against the
 # embedded broker; ffmpeg, libgtk-3-0: the camera side (ffmpeg child processes, the OpenCV runtime); rtsp-server-perl:
-# a real RTSP server for the camera tests.
-PACKAGES=(mosquitto mosquitto-clients ffmpeg libgtk-3-0 rtsp-server-perl)
+# a real RTSP server for the camera tests; openssl: an independent HMAC for the webhook signature test.
+PACKAGES=(mosquitto mosquitto-clients ffmpeg libgtk-3-0 rtsp-server-perl openssl)
 ensure_packages "${PACKAGES[@]}" || { echo "0 passed, 1 failed"; exit 1; }
 
 # Real sample video for the motion tests and the demo cameras.
