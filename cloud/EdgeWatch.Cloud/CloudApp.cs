@@ -57,16 +57,26 @@ public static class CloudApp
         services.AddSingleton<IValidateOptions<StorageOptions>>(validator);
         services.AddSingleton<IValidateOptions<SiteOptions>>(validator);
         services.AddSingleton<IValidateOptions<NotifyOptions>>(validator);
+        services.AddOptions<Notify.Zns.ZnsOptions>().BindConfiguration(Notify.Zns.ZnsOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Notify.Zns.ZnsOptions>, Notify.Zns.ZnsOptionsValidator>();
 
         services.AddSingleton(sp => new EventStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString));
         services.AddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<EventStore>());
+        services.AddSingleton<IZnsTokenStore>(sp => sp.GetRequiredService<EventStore>());
         services.AddSingleton(sp => SiteDirectory.Load(sp.GetRequiredService<IOptions<SiteOptions>>().Value.File));
-        services.AddHttpClient("webhook");
+        services.AddHttpClient(WebhookNotifier.ChannelName);
+        services.AddHttpClient(Notify.Zns.ZnsChannel.ChannelName);
 
         services.AddSingleton<EmbeddedBroker>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        // Notifications: the channels, the outbox worker that runs each on its own loop, and what a fire sends.
         services.AddSingleton<WebhookNotifier>();
-        services.AddHostedService(sp => sp.GetRequiredService<WebhookNotifier>());
+        services.AddSingleton<Notify.Zns.ZnsChannel>();
+        services.AddSingleton<INotificationChannel>(sp => sp.GetRequiredService<WebhookNotifier>());
+        services.AddSingleton<INotificationChannel>(sp => sp.GetRequiredService<Notify.Zns.ZnsChannel>());
+        services.AddSingleton<OutboxWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
+        services.AddSingleton<FireNotifications>();
         services.AddSingleton<MqttIngest>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttIngest>());
         return services;

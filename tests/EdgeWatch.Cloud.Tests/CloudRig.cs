@@ -33,7 +33,8 @@ internal sealed class CloudRig : IAsyncDisposable
     public Notify.WebhookNotifier Notifier => App.Services.GetRequiredService<Notify.WebhookNotifier>();
     public string DatabasePath => Path.Combine(Directory, "cloud.db");
 
-    public static async Task<CloudRig> StartAsync(int groups = 2, int? externalBrokerPort = null, TimeProvider? time = null)
+    /// <param name="zns">A ZNS emulator to send members' messages to; without it ZNS is off.</param>
+    public static async Task<CloudRig> StartAsync(int groups = 2, int? externalBrokerPort = null, TimeProvider? time = null, Emulators.ZnsEmulator? zns = null)
     {
         var dir = Eventually.TempDirectory("edgewatch-cloud");
         DemoTown.Create("town", groups, 8).Save(Path.Combine(dir, "site.json"));
@@ -48,6 +49,16 @@ internal sealed class CloudRig : IAsyncDisposable
             ["Notify:WebhookUrl"] = webhook.Url.ToString(),
             ["Notify:WebhookSecret"] = WebhookReceiver.Secret,
         };
+        if (zns is not null)
+        {
+            settings["Notify:Zns:ApiUrl"] = zns.Url.ToString();
+            settings["Notify:Zns:OAuthUrl"] = zns.Url.ToString();
+            settings["Notify:Zns:AppId"] = Emulators.ZnsEmulator.AppId;
+            settings["Notify:Zns:SecretKey"] = Emulators.ZnsEmulator.SecretKey;
+            settings["Notify:Zns:RefreshToken"] = zns.CurrentRefreshToken;
+            settings["Notify:Zns:FireTemplateId"] = Emulators.ZnsEmulator.FireTemplate;
+        }
+
         var app = CloudApp.Build([$"--urls=http://127.0.0.1:{httpPort}"], settings, b =>
         {
             b.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -23,7 +23,7 @@ public sealed class MqttIngest : BackgroundService
     private readonly EmbeddedBroker _broker;
     private readonly BrokerOptions _options;
     private readonly EventStore _store;
-    private readonly WebhookNotifier _notifier;
+    private readonly FireNotifications _notifier;
     private readonly TimeProvider _time;
     private readonly ILogger<MqttIngest> _logger;
     private readonly ClockCorrector _clock = new();
@@ -31,7 +31,7 @@ public sealed class MqttIngest : BackgroundService
 
     private readonly SnapshotAssembler _snapshots;
 
-    public MqttIngest(EmbeddedBroker broker, IOptions<BrokerOptions> options, EventStore store, WebhookNotifier notifier, TimeProvider time, ILogger<MqttIngest> logger)
+    public MqttIngest(EmbeddedBroker broker, IOptions<BrokerOptions> options, EventStore store, FireNotifications notifier, TimeProvider time, ILogger<MqttIngest> logger)
     {
         _snapshots = new SnapshotAssembler(time);
         _broker = broker;
@@ -309,7 +309,7 @@ public sealed class MqttIngest : BackgroundService
         {
             // The event, its incident and the incident's notifications in one transaction; the gateway is
             // acknowledged only after it commits (the caller queues the acknowledgement when this returns).
-            var stored = await _store.InsertAlarmAsync(e, now, incident => _notifier.NotificationsFor(e, incident), cancellationToken).ConfigureAwait(false);
+            var stored = await _store.InsertAlarmAsync(e, now, incident => _notifier.For(e, incident), cancellationToken).ConfigureAwait(false);
             fresh = stored.Fresh;
             if (stored.JoinedAlarm is { } alarmId)
             {
@@ -317,7 +317,7 @@ public sealed class MqttIngest : BackgroundService
             }
             else if (stored.OpenedIncident is not null)
             {
-                _notifier.Wake(1);
+                _notifier.Written();
             }
         }
         else

@@ -128,12 +128,12 @@ public sealed partial class EventStore : INotificationOutbox
             },
             cancellationToken);
 
-    public async Task<bool> MarkAttemptFailedAsync(long id, int attempts, string failure, DateTimeOffset nextAttemptAt, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<bool> MarkAttemptFailedAsync(long id, int attempts, string failure, DateTimeOffset nextAttemptAt, DateTimeOffset now, bool giveUp, CancellationToken cancellationToken)
     {
         await ExecuteAsync(
             """
             UPDATE notification_outbox SET attempts = $n, last_error = $err, next_attempt_at = $next,
-                status = CASE WHEN give_up_at <= $now THEN 'failed' ELSE 'pending' END
+                status = CASE WHEN $giveUp = 1 OR give_up_at <= $now THEN 'failed' ELSE 'pending' END
             WHERE id = $id
             """,
             cmd =>
@@ -143,6 +143,7 @@ public sealed partial class EventStore : INotificationOutbox
                 cmd.Parameters.AddWithValue("$err", failure);
                 cmd.Parameters.AddWithValue("$next", Iso(nextAttemptAt));
                 cmd.Parameters.AddWithValue("$now", Iso(now));
+                cmd.Parameters.AddWithValue("$giveUp", giveUp ? 1 : 0);
             },
             cancellationToken).ConfigureAwait(false);
         return (await ListNotificationAsync(id, cancellationToken).ConfigureAwait(false))?.Status == "failed";

@@ -34,8 +34,11 @@ public interface INotificationOutbox
 
     Task MarkDeliveredAsync(long id, int attempts, DateTimeOffset at, CancellationToken cancellationToken);
 
-    /// <summary>Records a failed attempt: retried at <paramref name="nextAttemptAt"/>, or given up after its give-up time.</summary>
-    Task<bool> MarkAttemptFailedAsync(long id, int attempts, string failure, DateTimeOffset nextAttemptAt, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records a failed attempt: retried at <paramref name="nextAttemptAt"/>, or failed for good after its give-up
+    /// time or when <paramref name="giveUp"/> (a refusal). Returns whether it is failed for good.
+    /// </summary>
+    Task<bool> MarkAttemptFailedAsync(long id, int attempts, string failure, DateTimeOffset nextAttemptAt, DateTimeOffset now, bool giveUp, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<OutboxMessage>> ListNotificationsAsync(Guid? incident, int limit, CancellationToken cancellationToken);
 }

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeWatch.Cloud.Storage;
+using Microsoft.Extensions.Options;
+
+namespace EdgeWatch.Cloud.Notify.Zns;
+
+/// <summary>
+/// Zalo ZNS template messages. Send: <c>POST {ApiUrl}/message/template</c> with an <c>access_token</c> header and
+/// <c>{"phone","template_id","template_data","tracking_id"}</c>; accepted when <c>error</c> is 0 with a
+/// <c>msg_id</c>. The outbox's idempotency key is the <c>tracking_id</c>. Errors by meaning (Zalo's ZNS error table):
+/// −108 invalid phone and −118 no Zalo account and −133 outside the sending hours are refusals (the person is listed
+/// as unreached here); −124 invalid or expired access token refreshes once and retries; anything else retries with
+/// backoff. The OAuth v4 refresh token is single-use: the rotated pair is stored before it is used.
+/// </summary>
+public sealed partial class ZnsChannel : INotificationChannel, IDisposable
+{
+    public const string ChannelName = "zns";
+    public const int InvalidPhone = -108;
+    public const int NoZaloAccount = -118;
+    public const int InvalidAccessToken = -124;
+    public const int OutsideSendingTime = -133;
+
+    private readonly IHttpClientFactory _http;
+    private readonly IZnsTokenStore _tokens;
+    private readonly ZnsOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ZnsChannel> _logger;
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+
+    public ZnsChannel(IHttpClientFactory http, IZnsTokenStore tokens, IOptions<ZnsOptions> options, TimeProvider time, ILogger<ZnsChannel> logger)
+    {
+        _http = http;
+        _tokens = tokens;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    public string Name => ChannelName;
+
+    public int Concurrency => 16;
+
+    public bool Enabled => _options.ApiUrl is not null;
+
+    /// <summary>Token refreshes done (each rotates the refresh token).</summary>
+    public int Refreshes => Volatile.Read(ref _refreshes);
+    private int _refreshes;
+
+    /// <summary>One message per member with a valid number, each keyed by incident and phone.</summary>
+    public IEnumerable<NewNotification> FireNotifications(Guid incident, IEnumerable<NotifiedMember> members, string? address, string? groupName, DateTimeOffset at, DateTimeOffset giveUpAt)
+    {
+        if (!Enabled)
+        {
+            yield break;
+        }
+
+        var local = TimeZoneInfo.ConvertTime(at, VietnamTime.Zone);
+        foreach (var member in members)
+        {
+            if (PhoneNumber.Normalise(member.Phone) is not { } phone)
+            {
+                continue; // refused at import; nothing to send to
+            }
+
+            var data = new JsonObject
+            {
+                ["name"] = member.Name,
+                ["address"] = address ?? "",
+                ["group"] = groupName ?? "",
+                ["time"] = local.ToString("HH:mm dd/MM/yyyy", CultureInfo.InvariantCulture),
+            };
+            yield return new NewNotification(ChannelName, phone, 0, data.ToJsonString(), $"{incident:N}-{phone}", giveUpAt);
+        }
+    }
+
+    public async Task<DeliveryOutcome> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        var token = await AccessTokenAsync(null, cancellationToken).ConfigureAwait(false);
+        var (code, detail) = await SendOnceAsync(message, token, cancellationToken).ConfigureAwait(false);
+        if (code == InvalidAccessToken)
+        {
+            token = await AccessTokenAsync(token, cancellationToken).ConfigureAwait(false);
+            (code, detail) = await SendOnceAsync(message, token, cancellationToken).ConfigureAwait(false);
+        }
+
+        return code switch
+        {
+            0 => DeliveryOutcome.Accepted(detail),
+            InvalidPhone => DeliveryOutcome.Refused($"ZNS {code}: invalid phone number ({detail})"),
+            NoZaloAccount => DeliveryOutcome.Refused($"ZNS {code}: no Zalo account ({detail})"),
+            OutsideSendingTime => DeliveryOutcome.Refused($"ZNS {code}: outside the allowed sending time ({detail})"),
+            _ => DeliveryOutcome.Retry($"ZNS {code}: {detail}"),
+        };
+    }
+
+    private async Task<(int Code, string Detail)> SendOnceAsync(OutboxMessage message, string token, CancellationToken cancellationToken)
+    {
+        using var client = _http.CreateClient(ChannelName);
+        client.Timeout = _options.Timeout;
+        var body = new JsonObject
+        {
+            ["phone"] = message.Destination,
+            ["template_id"] = _options.FireTemplateId,
+            ["template_data"] = JsonNode.Parse(message.Payload),
+            ["tracking_id"] = message.IdempotencyKey,
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.ApiUrl!, "message/template")) { Content = JsonContent.Create(body) };
+        request.Headers.Add("access_token", token);
+        using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            return (-100, $"HTTP {(int)response.StatusCode}");
+        }
+
+        var answer = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken).ConfigureAwait(false);
+        var code = (int?)answer?["error"] ?? -100;
+        if (code == 0)
+        {
+            return (string?)answer?["data"]?["msg_id"] is { Length: > 0 } msgId ? (0, $"msg_id {msgId}") : (-100, "success without a msg_id");
+        }
+
+        return (code, (string?)answer?["message"] ?? "no message");
+    }
+
+    /// <summary>The stored access token, refreshed when there is none, it has expired, or it is <paramref name="rejected"/>.</summary>
+    private async Task<string> AccessTokenAsync(string? rejected, CancellationToken cancellationToken)
+    {
+        await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stored = await _tokens.GetZnsTokensAsync(cancellationToken).ConfigureAwait(false);
+            if (stored is not null && stored.AccessToken != rejected && stored.ExpiresAt > _time.GetUtcNow())
+            {
+                return stored.AccessToken;
+            }
+
+            using var client = _http.CreateClient(ChannelName);
+            client.Timeout = _options.Timeout;
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.OAuthUrl!, "v4/oa/access_token"))
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["app_id"] = _options.AppId!,
+                    ["grant_type"] = "refresh_token",
+                    ["refresh_token"] = stored?.RefreshToken ?? _options.RefreshToken!,
+                }),
+            };
+            request.Headers.Add("secret_key", _options.SecretKey);
+            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var answer = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken).ConfigureAwait(false);
+            if ((string?)answer?["access_token"] is not { Length: > 0 } access || (string?)answer?["refresh_token"] is not { Length: > 0 } refresh)
+            {
+                RefreshFailed(_logger, (int)response.StatusCode, (string?)answer?["error_description"] ?? (string?)answer?["message"] ?? "no token in the answer");
+                throw new HttpRequestException("the Zalo access token could not be refreshed");
+            }
+
+            var seconds = double.TryParse((string?)answer["expires_in"], NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : 3600;
+            // Stored before use: the old refresh token is spent now, and a crash must not lose the new one.
+            await _tokens.SaveZnsTokensAsync(new ZnsTokens(access, refresh, _time.GetUtcNow().AddSeconds(seconds * 0.9)), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _refreshes);
+            return access;
+        }
+        catch (JsonException ex)
+        {
+            throw new HttpRequestException($"the Zalo OAuth answer is not JSON: {ex.Message}", ex);
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    public void Dispose() => _refresh.Dispose();
+
+    [LoggerMessage(EventId = 4100, Level = LogLevel.Error, Message = "ZNS: the access token could not be refreshed (HTTP {Status}): {Reason}")]
+    private static partial void RefreshFailed(ILogger logger, int status, string reason);
+}
