@@ -21,8 +21,9 @@ public sealed class DemoSite : IAsyncDisposable
 
     private readonly DemoTexts _texts;
 
-    private DemoSite(WebApplication app, string directory, int httpPort, DemoTexts texts)
+    private DemoSite(WebApplication app, string directory, int httpPort, DemoTexts texts, Emulators.ZnsEmulator zns)
     {
+        Zns = zns;
         _texts = texts;
         App = app;
         Directory = directory;
@@ -37,6 +38,9 @@ public sealed class DemoSite : IAsyncDisposable
     public IReadOnlyList<IHost> Gateways => _gateways;
     public IReadOnlyCollection<Notification> Notifications => _notifications;
 
+    /// <summary>The local Zalo ZNS service the demo's aggregator sends members' messages to.</summary>
+    public Emulators.ZnsEmulator Zns { get; }
+
     public static async Task<DemoSite> StartAsync(int groups = 2, int households = 8, int httpPort = 0, bool withCameras = true, DemoTexts? texts = null, CancellationToken cancellationToken = default)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"edgewatch-demo-{Environment.ProcessId}");
@@ -44,6 +48,7 @@ public sealed class DemoSite : IAsyncDisposable
         var sitePath = Path.Combine(dir, "site.json");
         DemoTown.Create("town", groups, households).Save(sitePath);
         var port = httpPort == 0 ? EmbeddedBroker.FreeLoopbackPort() : httpPort;
+        var zns = await Emulators.ZnsEmulator.StartAsync("demo-refresh-token").ConfigureAwait(false);
 
         var settings = new Dictionary<string, string?>
         {
@@ -53,13 +58,19 @@ public sealed class DemoSite : IAsyncDisposable
             ["Site:File"] = sitePath,
             ["Notify:WebhookUrl"] = $"http://127.0.0.1:{port}/demo/webhook",
             ["Notify:WebhookSecret"] = "edgewatch-demo-webhook-key",
+            ["Notify:Zns:ApiUrl"] = zns.Url.ToString(),
+            ["Notify:Zns:OAuthUrl"] = zns.Url.ToString(),
+            ["Notify:Zns:AppId"] = Emulators.ZnsEmulator.AppId,
+            ["Notify:Zns:SecretKey"] = Emulators.ZnsEmulator.SecretKey,
+            ["Notify:Zns:RefreshToken"] = zns.CurrentRefreshToken,
+            ["Notify:Zns:FireTemplateId"] = Emulators.ZnsEmulator.FireTemplate,
             ["Logging:LogLevel:Microsoft"] = "Warning",
             ["Logging:LogLevel:System.Net.Http"] = "Warning",
         };
 
         DemoSite? site = null;
         var app = CloudApp.Build([$"--urls=http://127.0.0.1:{port}"], settings);
-        site = new DemoSite(app, dir, port, texts ?? DemoTexts.Vietnamese);
+        site = new DemoSite(app, dir, port, texts ?? DemoTexts.Vietnamese, zns);
         site.MapDemoEndpoints();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -110,6 +121,20 @@ public sealed class DemoSite : IAsyncDisposable
             return Results.Ok();
         });
         App.MapGet("/demo/notifications", () => Results.Ok(_notifications.ToArray()));
+        App.MapGet("/demo/zns", () => Results.Ok(Zns.Accepted.Select(m => new { m.Phone, m.TemplateId, Data = m.TemplateData.ToJsonString(), m.MsgId }).ToArray()));
+        var znsLog = App.Services.GetRequiredService<ILogger<DemoSite>>();
+        Zns.OnAccepted = m =>
+        {
+            var (name, phone, address) = ((string?)m.TemplateData["name"] ?? "?", Cloud.Notify.PhoneNumber.Masked(m.Phone), (string?)m.TemplateData["address"] ?? "?");
+            if (_texts.Language == "en")
+            {
+                DemoLog.ZaloSentEn(znsLog, name, phone, address, m.MsgId);
+            }
+            else
+            {
+                DemoLog.ZaloSent(znsLog, name, phone, address, m.MsgId);
+            }
+        };
         App.MapPost("/demo/trip", (string gateway, string channel) => Script(gateway, channel, b => b.Trip(channel), "tripped"));
         App.MapPost("/demo/restore", (string gateway, string channel) => Script(gateway, channel, b => b.Restore(channel), "restored"));
         App.MapPost("/demo/silence", (string gateway) => Command(gateway, e => e.Silence("demo")));
@@ -165,11 +190,18 @@ public sealed class DemoSite : IAsyncDisposable
         }
 
         await App.DisposeAsync().ConfigureAwait(false);
+        await Zns.DisposeAsync().ConfigureAwait(false);
     }
 }
 
 internal static partial class DemoLog
 {
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "ZALO đã gửi tới {Name} ({Phone}): cháy tại {Address} (msg_id {MsgId})")]
+    public static partial void ZaloSent(ILogger logger, string name, string phone, string address, string msgId);
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "ZALO sent to {Name} ({Phone}): fire at {Address} (msg_id {MsgId})")]
+    public static partial void ZaloSentEn(ILogger logger, string name, string phone, string address, string msgId);
+
     [LoggerMessage(EventId = 5000, Level = LogLevel.Warning, Message = "NOTIFY group {Group} household {Household} ({Address}), cause {Cause}: calling {Count} members: {Members}")]
     public static partial void Notified(ILogger logger, string group, string household, string address, string cause, int count, string members);
 

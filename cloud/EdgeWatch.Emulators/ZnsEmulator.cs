@@ -48,6 +48,9 @@ public sealed partial class ZnsEmulator : IAsyncDisposable
     public ConcurrentDictionary<string, bool> NoZaloAccount { get; } = new();
     public bool OutsideSendingTime { get; set; }
     public ConcurrentQueue<ZnsMessage> Accepted { get; } = new();
+
+    /// <summary>Called for each accepted message (the demo prints it).</summary>
+    public Action<ZnsMessage>? OnAccepted { get; set; }
     public int Refreshes => Volatile.Read(ref _refreshes);
     private int _refreshes;
 
@@ -141,7 +144,9 @@ public sealed partial class ZnsEmulator : IAsyncDisposable
         }
 
         var msgId = Interlocked.Increment(ref _msgIds).ToString("x16", CultureInfo.InvariantCulture);
-        Accepted.Enqueue(new ZnsMessage(phone, template, (JsonObject)data.DeepClone(), (string?)body["tracking_id"], msgId));
+        var accepted = new ZnsMessage(phone, template, (JsonObject)data.DeepClone(), (string?)body["tracking_id"], msgId);
+        Accepted.Enqueue(accepted);
+        OnAccepted?.Invoke(accepted);
         return Results.Json(new JsonObject
         {
             ["error"] = 0,

@@ -65,7 +65,7 @@ public sealed class EventStoreTests : IDisposable
             raw.Open();
             using var cmd = raw.CreateCommand();
             cmd.CommandText = """
-                DROP TABLE SchemaVersions; DROP TABLE notification_outbox; DROP TABLE incidents;
+                DROP TABLE SchemaVersions; DROP TABLE notification_outbox; DROP TABLE incidents; DROP TABLE zns_tokens;
                 CREATE TABLE notifications (event_id TEXT PRIMARY KEY, delivered_at TEXT, attempts INTEGER NOT NULL, last_error TEXT);
                 DROP INDEX events_by_alarm; ALTER TABLE events DROP COLUMN alarm_id; PRAGMA user_version = 0;
                 """;

@@ -60,9 +60,10 @@ public class NotificationOutboxTests
         await using var webhook = await WebhookReceiver.StartAsync();
         webhook.Failing = true; // the notification service is down when the alarm comes in
         var brokerPort = Eventually.FreePort();
+        var httpPort = Eventually.FreePort();
         string[] Args() =>
         [
-            $"--urls=http://127.0.0.1:{Eventually.FreePort()}", $"--Broker:Port={brokerPort}", $"--Storage:ConnectionString=Data Source={db}",
+            $"--urls=http://127.0.0.1:{httpPort}", $"--Broker:Port={brokerPort}", $"--Storage:ConnectionString=Data Source={db}",
             $"--Site:File={Path.Combine(dir, "site.json")}", $"--Notify:WebhookUrl={webhook.Url}", $"--Notify:WebhookSecret={WebhookReceiver.Secret}",
         ];
 
@@ -77,7 +78,9 @@ public class NotificationOutboxTests
                 acked.TrySetResult(Rows(db).Any(r => r.Incident == alarm.Id.ToString("D")));
                 return Task.CompletedTask;
             };
-            await Eventually.WaitAsync(() => TryConnect(gateway, brokerPort), TimeSpan.FromSeconds(60), "the aggregator's broker", () => first.Output);
+            // Publish only once the aggregator's own ingest has subscribed: before that the broker has nobody to give it to.
+            await Eventually.WaitAsync(() => IngestConnected(httpPort), TimeSpan.FromSeconds(60), "the aggregator's ingest", () => first.Output);
+            await Eventually.WaitAsync(() => TryConnect(gateway, brokerPort), TimeSpan.FromSeconds(30), "the aggregator's broker", () => first.Output);
             await gateway.SubscribeAsync(Topics.Ack("town", "gw-g1"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
             await gateway.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.FireEvents("town", "gw-g1")).WithPayload(ProtocolJson.Serialize(alarm))
                 .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
@@ -98,6 +101,19 @@ public class NotificationOutboxTests
         second.Kill();
         SqliteConnection.ClearAllPools();
         Directory.Delete(dir, true);
+    }
+
+    private static bool IngestConnected(int httpPort)
+    {
+        try
+        {
+            using var http = new HttpClient();
+            return http.GetStringAsync(new Uri($"http://127.0.0.1:{httpPort}/api/health")).GetAwaiter().GetResult().Contains("\"ingestConnected\":true", StringComparison.Ordinal);
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
     }
 
     private static bool TryConnect(IMqttClient client, int port)

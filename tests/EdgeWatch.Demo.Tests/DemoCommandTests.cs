@@ -69,6 +69,15 @@ public class DemoCommandTests
             await Eventually.WaitAsync(() => Output().Contains(notifyLine, StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the notification line");
             Assert.Contains(texts.Cause("call-point"), Output());
 
+            // Every member of the group is reached by Zalo through the demo's ZNS service, by name.
+            await Eventually.WaitAsync(
+                () => http.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>(new Uri("/demo/zns", UriKind.Relative)).GetAwaiter().GetResult()!.Count >= n.Members.Count,
+                TimeSpan.FromSeconds(15), "a Zalo message to every member");
+            foreach (var member in n.Members)
+            {
+                Assert.Contains(language == "vi" ? $"ZALO đã gửi tới {member.Name}" : $"ZALO sent to {member.Name}", Output(), StringComparison.Ordinal);
+            }
+
             // The cameras play the pedestrian clip: motion in the always-armed yard reaches the aggregator.
             await Eventually.WaitAsync(() => http.GetStringAsync(new Uri("/api/motion", UriKind.Relative)).GetAwaiter().GetResult().Contains("cam-1", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "motion from the demo cameras");
 
