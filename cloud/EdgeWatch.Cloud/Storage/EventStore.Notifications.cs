@@ -118,7 +118,7 @@ public sealed partial class EventStore : INotificationOutbox
     }
 
     public Task MarkDeliveredAsync(long id, int attempts, DateTimeOffset at, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+        WriteAsync(
             "UPDATE notification_outbox SET status = 'delivered', attempts = $n, delivered_at = $at, last_error = NULL WHERE id = $id",
             cmd =>
             {
@@ -130,7 +130,7 @@ public sealed partial class EventStore : INotificationOutbox
 
     public async Task<bool> MarkAttemptFailedAsync(long id, int attempts, string failure, DateTimeOffset nextAttemptAt, DateTimeOffset now, bool giveUp, CancellationToken cancellationToken)
     {
-        await ExecuteAsync(
+        await WriteAsync(
             """
             UPDATE notification_outbox SET attempts = $n, last_error = $err, next_attempt_at = $next,
                 status = CASE WHEN $giveUp = 1 OR give_up_at <= $now THEN 'failed' ELSE 'pending' END
@@ -153,47 +153,15 @@ public sealed partial class EventStore : INotificationOutbox
         (await QueryOutboxAsync($"SELECT {OutboxColumns} FROM notification_outbox WHERE id = $id", cmd => cmd.Parameters.AddWithValue("$id", id), cancellationToken).ConfigureAwait(false))
         .SingleOrDefault();
 
-    private async Task ExecuteAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var cmd = _connection.CreateCommand();
-            cmd.CommandText = sql;
-            bind(cmd);
-            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private async Task<IReadOnlyList<OutboxMessage>> QueryOutboxAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var cmd = _connection.CreateCommand();
-            cmd.CommandText = sql;
-            bind(cmd);
-            using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var list = new List<OutboxMessage>();
-            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                list.Add(new OutboxMessage(
-                    r.GetInt64(0), Guid.Parse(r.GetString(1)), Guid.Parse(r.GetString(2)), r.GetString(3), r.GetString(4), r.GetInt32(5), r.GetString(6),
-                    r.GetString(7), r.GetString(8), r.GetInt32(9), Parse(r.GetString(10)), Parse(r.GetString(11)),
-                    r.IsDBNull(12) ? null : r.GetString(12), r.IsDBNull(13) ? null : Parse(r.GetString(13))));
-            }
-
-            return list;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    private Task<IReadOnlyList<OutboxMessage>> QueryOutboxAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken) =>
+        QueryAsync(
+            sql,
+            bind,
+            r => new OutboxMessage(
+                r.GetInt64(0), Guid.Parse(r.GetString(1)), Guid.Parse(r.GetString(2)), r.GetString(3), r.GetString(4), r.GetInt32(5), r.GetString(6),
+                r.GetString(7), r.GetString(8), r.GetInt32(9), Parse(r.GetString(10)), Parse(r.GetString(11)),
+                r.IsDBNull(12) ? null : r.GetString(12), r.IsDBNull(13) ? null : Parse(r.GetString(13))),
+            cancellationToken);
 
     private static DateTimeOffset Parse(string iso) => DateTimeOffset.Parse(iso, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 }

@@ -2,24 +2,15 @@ namespace EdgeWatch.Cloud.Storage;
 
 public sealed partial class EventStore : IZnsTokenStore
 {
-    public async Task<ZnsTokens?> GetZnsTokensAsync(CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var cmd = _connection.CreateCommand();
-            cmd.CommandText = "SELECT access_token, refresh_token, expires_at FROM zns_tokens WHERE id = 1";
-            using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return await r.ReadAsync(cancellationToken).ConfigureAwait(false) ? new ZnsTokens(r.GetString(0), r.GetString(1), Parse(r.GetString(2))) : null;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public async Task<ZnsTokens?> GetZnsTokensAsync(CancellationToken cancellationToken) =>
+        (await QueryAsync(
+            "SELECT access_token, refresh_token, expires_at FROM zns_tokens WHERE id = 1",
+            _ => { },
+            r => new ZnsTokens(r.GetString(0), r.GetString(1), Parse(r.GetString(2))),
+            cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
     public Task SaveZnsTokensAsync(ZnsTokens tokens, DateTimeOffset at, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+        WriteAsync(
             """
             INSERT INTO zns_tokens (id, access_token, refresh_token, expires_at, refreshed_at) VALUES (1, $a, $r, $e, $at)
             ON CONFLICT(id) DO UPDATE SET access_token = excluded.access_token, refresh_token = excluded.refresh_token,
