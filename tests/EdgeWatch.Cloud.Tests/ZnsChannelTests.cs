@@ -4,6 +4,7 @@ using EdgeWatch.Cloud.Site;
 using EdgeWatch.Emulators;
 using EdgeWatch.Protocol;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MQTTnet;
 
 namespace EdgeWatch.Cloud.Tests;
@@ -72,6 +73,26 @@ public class ZnsChannelTests
         Assert.All(refused, n => Assert.Equal((ZnsChannel.ChannelName, without), (n.Channel, n.Destination)));
         Assert.All(refused, n => Assert.Contains("-118", n.LastError, StringComparison.Ordinal));
         Assert.All(refused, n => Assert.Equal(1, n.Attempts)); // a refusal is not retried
+    }
+
+    [Theory]
+    [InlineData("Notify:Zns:ApiUrl", "http://127.0.0.1:9/", "Notify:Zns:OAuthUrl, Notify:Zns:AppId, Notify:Zns:SecretKey, Notify:Zns:RefreshToken, Notify:Zns:FireTemplateId required with Notify:Zns:ApiUrl")]
+    [InlineData("Notify:WebhookUrl", "http://127.0.0.1:9/hook", "Notify:WebhookSecret is required with Notify:WebhookUrl (at least 16 characters)")]
+    [InlineData("Notify:Language", "fr", "Notify:Language must be 'vi' or 'en' (was 'fr')")]
+    public async Task BadNotificationSettingsStopStartNamingTheKey(string key, string value, string expected)
+    {
+        var dir = Eventually.TempDirectory("edgewatch-notify-options");
+        DemoTown.Create("town", 1, 2).Save(Path.Combine(dir, "site.json"));
+        var settings = new Dictionary<string, string?>
+        {
+            ["Broker:Port"] = "0",
+            ["Storage:ConnectionString"] = $"Data Source={Path.Combine(dir, "cloud.db")}",
+            ["Site:File"] = Path.Combine(dir, "site.json"),
+            [key] = value,
+        };
+        await using var app = CloudApp.Build([$"--urls=http://127.0.0.1:{Eventually.FreePort()}"], settings, b => b.Logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.None));
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => app.StartAsync());
+        Assert.Contains(expected, ex.Failures);
     }
 
     [Theory]

@@ -18,7 +18,7 @@ public sealed class FireNotifications(WebhookNotifier webhook, ZnsChannel zns, O
         var giveUpAt = time.GetUtcNow() + options.Value.GiveUpAfter;
         return
         [
-            .. webhook.NotificationsFor(alarm, incident),
+            .. webhook.NotificationsFor(alarm, notification, incident),
             .. zns.FireNotifications(incident, notification.Members, notification.Address ?? alarm.Household, notification.GroupName, alarm.WallTime, giveUpAt),
         ];
     }

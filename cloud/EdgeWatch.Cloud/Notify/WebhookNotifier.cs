@@ -48,9 +48,9 @@ public sealed class WebhookNotifier : INotificationChannel
     private long _failedAttempts;
 
     /// <summary>The notifications a new fire incident writes into the outbox with it (none without a webhook).</summary>
-    public IReadOnlyList<NewNotification> NotificationsFor(FireEvent alarm, Guid incident)
+    public IReadOnlyList<NewNotification> NotificationsFor(FireEvent alarm, Notification built, Guid incident)
     {
-        var notification = Build(alarm) with { IncidentId = incident };
+        var notification = built with { IncidentId = incident };
         if (_site.Group(alarm.Group) is null)
         {
             NotifyLog.UnknownGroup(_logger, alarm.Group, alarm.Id);

@@ -29,6 +29,7 @@ public sealed partial class ZnsChannel : INotificationChannel, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<ZnsChannel> _logger;
     private readonly SemaphoreSlim _refresh = new(1, 1);
+    private ZnsTokens? _current; // the stored pair, read once; replaced on every refresh
 
     public ZnsChannel(IHttpClientFactory http, IZnsTokenStore tokens, IOptions<ZnsOptions> options, TimeProvider time, ILogger<ZnsChannel> logger)
     {
@@ -128,12 +129,18 @@ public sealed partial class ZnsChannel : INotificationChannel, IDisposable
     /// <summary>The stored access token, refreshed when there is none, it has expired, or it is <paramref name="rejected"/>.</summary>
     private async Task<string> AccessTokenAsync(string? rejected, CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _current) is { } cached && Usable(cached, rejected))
+        {
+            return cached.AccessToken; // the usual send: no lock, no database read
+        }
+
         await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var stored = await _tokens.GetZnsTokensAsync(cancellationToken).ConfigureAwait(false);
-            if (stored is not null && stored.AccessToken != rejected && stored.ExpiresAt > _time.GetUtcNow())
+            var stored = _current ?? await _tokens.GetZnsTokensAsync(cancellationToken).ConfigureAwait(false);
+            if (stored is not null && Usable(stored, rejected))
             {
+                Volatile.Write(ref _current, stored);
                 return stored.AccessToken;
             }
 
@@ -159,7 +166,9 @@ public sealed partial class ZnsChannel : INotificationChannel, IDisposable
 
             var seconds = double.TryParse((string?)answer["expires_in"], NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : 3600;
             // Stored before use: the old refresh token is spent now, and a crash must not lose the new one.
-            await _tokens.SaveZnsTokensAsync(new ZnsTokens(access, refresh, _time.GetUtcNow().AddSeconds(seconds * 0.9)), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var rotated = new ZnsTokens(access, refresh, _time.GetUtcNow().AddSeconds(seconds * 0.9));
+            await _tokens.SaveZnsTokensAsync(rotated, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _current, rotated);
             Interlocked.Increment(ref _refreshes);
             return access;
         }
@@ -172,6 +181,8 @@ public sealed partial class ZnsChannel : INotificationChannel, IDisposable
             _refresh.Release();
         }
     }
+
+    private bool Usable(ZnsTokens tokens, string? rejected) => tokens.AccessToken != rejected && tokens.ExpiresAt > _time.GetUtcNow();
 
     public void Dispose() => _refresh.Dispose();
 
