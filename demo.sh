@@ -9,7 +9,7 @@ source scripts/lib/debian.sh
 
 # ffmpeg and libgtk-3-0: the camera side (ffmpeg child processes, the OpenCV runtime); mosquitto-clients: the README's
 # watch command (mosquitto_sub). Fire safety needs none of them: if installing fails, the demo starts without cameras.
-ensure_packages ffmpeg libgtk-3-0 mosquitto-clients || echo "demo.sh: going on; the demo says what is missing"
+ensure_packages ffmpeg libgtk-3-0 mosquitto-clients socat libicu72 || echo "demo.sh: going on; the demo says what is missing"
 ensure_samples "$PWD/.cache/samples" || echo "demo.sh: going on without the sample video"
 export EDGEWATCH_SAMPLES="$PWD/.cache/samples"
 

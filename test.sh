@@ -9,8 +9,9 @@ source scripts/lib/debian.sh
 
 # mosquitto: the tests start their own brokers on free loopback ports; mosquitto-clients: mosquitto_sub against the
 # embedded broker; ffmpeg, libgtk-3-0: the camera side (ffmpeg child processes, the OpenCV runtime); rtsp-server-perl:
-# a real RTSP server for the camera tests; openssl: an independent HMAC for the webhook signature test.
-PACKAGES=(mosquitto mosquitto-clients ffmpeg libgtk-3-0 rtsp-server-perl openssl)
+# a real RTSP server for the camera tests; openssl: an independent HMAC for the webhook signature test; socat: the
+# pseudo-terminal of the modem emulator (SMS, calls); libicu72: Vietnamese text in the aggregator (not invariant).
+PACKAGES=(mosquitto mosquitto-clients ffmpeg libgtk-3-0 rtsp-server-perl openssl socat libicu72)
 ensure_packages "${PACKAGES[@]}" || { echo "0 passed, 1 failed"; exit 1; }
 
 # Real sample video for the motion tests and the demo cameras.

@@ -59,6 +59,8 @@ public static class CloudApp
         services.AddSingleton<IValidateOptions<NotifyOptions>>(validator);
         services.AddOptions<Notify.Zns.ZnsOptions>().BindConfiguration(Notify.Zns.ZnsOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<Notify.Zns.ZnsOptions>, Notify.Zns.ZnsOptionsValidator>();
+        services.AddOptions<Notify.Sms.ModemOptions>().BindConfiguration(Notify.Sms.ModemOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Notify.Sms.ModemOptions>, Notify.Sms.ModemOptionsValidator>();
 
         services.AddSingleton(sp => new EventStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString));
         services.AddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<EventStore>());
@@ -74,6 +76,11 @@ public static class CloudApp
         services.AddSingleton<Notify.Zns.ZnsChannel>();
         services.AddSingleton<INotificationChannel>(sp => sp.GetRequiredService<WebhookNotifier>());
         services.AddSingleton<INotificationChannel>(sp => sp.GetRequiredService<Notify.Zns.ZnsChannel>());
+        services.AddSingleton<Notify.Sms.ModemPool>();
+        services.AddHostedService(sp => sp.GetRequiredService<Notify.Sms.ModemPool>());
+        services.AddSingleton<INotificationChannel, Notify.Sms.SmsChannel>();
+        services.AddSingleton<INotificationChannel, Notify.Sms.CallChannel>();
+        services.AddSingleton<PersonAlerts>();
         services.AddSingleton<OutboxWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
         services.AddSingleton<FireNotifications>();

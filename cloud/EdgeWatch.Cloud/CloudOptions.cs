@@ -52,6 +52,12 @@ public sealed class NotifyOptions
     /// <summary>A webhook that keeps failing is retried with backoff for this long, then reported as failed.</summary>
     public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// A person's channel that keeps failing is given up after this long and their next channel is tried (Zalo, then
+    /// SMS, then a call). Their last channel keeps trying for <see cref="GiveUpAfter"/>.
+    /// </summary>
+    public TimeSpan FallbackAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The language of what people read: <c>vi</c> (the default) or <c>en</c>.</summary>
     public string Language { get; set; } = "vi";
 }
@@ -95,6 +101,11 @@ public sealed class CloudOptionsValidator :
         if (o.Language is not ("vi" or "en"))
         {
             return ValidateOptionsResult.Fail($"Notify:Language must be 'vi' or 'en' (was '{o.Language}')");
+        }
+
+        if (o.FallbackAfter <= TimeSpan.Zero || o.FallbackAfter > o.GiveUpAfter)
+        {
+            return ValidateOptionsResult.Fail($"Notify:FallbackAfter must be positive and no longer than Notify:GiveUpAfter (was {o.FallbackAfter})");
         }
 
         return o.Timeout <= TimeSpan.Zero ? ValidateOptionsResult.Fail("Notify:Timeout must be positive") : ValidateOptionsResult.Success;

@@ -34,10 +34,16 @@ internal sealed class CloudRig : IAsyncDisposable
     public string DatabasePath => Path.Combine(Directory, "cloud.db");
 
     /// <param name="zns">A ZNS emulator to send members' messages to; without it ZNS is off.</param>
-    public static async Task<CloudRig> StartAsync(int groups = 2, int? externalBrokerPort = null, TimeProvider? time = null, Emulators.ZnsEmulator? zns = null)
+    /// <param name="modems">Modem emulators for SMS and calls; without them there are none.</param>
+    /// <param name="extra">Further settings.</param>
+    public static async Task<CloudRig> StartAsync(
+        int groups = 2, int? externalBrokerPort = null, TimeProvider? time = null, Emulators.ZnsEmulator? zns = null,
+        IReadOnlyList<Emulators.ModemEmulator>? modems = null, IDictionary<string, string?>? extra = null, Action<SiteDocument>? site = null)
     {
         var dir = Eventually.TempDirectory("edgewatch-cloud");
-        DemoTown.Create("town", groups, 8).Save(Path.Combine(dir, "site.json"));
+        var town = DemoTown.Create("town", groups, 8);
+        site?.Invoke(town.Document);
+        town.Save(Path.Combine(dir, "site.json"));
         var webhook = await WebhookReceiver.StartAsync();
         var httpPort = Eventually.FreePort();
         var settings = new Dictionary<string, string?>
@@ -57,6 +63,16 @@ internal sealed class CloudRig : IAsyncDisposable
             settings["Notify:Zns:SecretKey"] = Emulators.ZnsEmulator.SecretKey;
             settings["Notify:Zns:RefreshToken"] = zns.CurrentRefreshToken;
             settings["Notify:Zns:FireTemplateId"] = Emulators.ZnsEmulator.FireTemplate;
+        }
+
+        for (var i = 0; i < (modems?.Count ?? 0); i++)
+        {
+            settings[$"Notify:Modem:Ports:{i}"] = modems![i].Port;
+        }
+
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
         }
 
         var app = CloudApp.Build([$"--urls=http://127.0.0.1:{httpPort}"], settings, b =>

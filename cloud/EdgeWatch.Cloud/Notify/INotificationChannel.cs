@@ -17,6 +17,9 @@ public enum DeliveryResult
 
 public sealed record DeliveryOutcome(DeliveryResult Result, string? Detail = null)
 {
+    /// <summary>A failure after which the message may have gone out all the same (a modem that hung mid-send).</summary>
+    public bool MaybeSent { get; init; }
+
     public static DeliveryOutcome Accepted(string? detail = null) => new(DeliveryResult.Accepted, detail);
     public static DeliveryOutcome Retry(string detail) => new(DeliveryResult.Retry, detail);
     public static DeliveryOutcome Refused(string detail) => new(DeliveryResult.Refused, detail);
@@ -32,6 +35,12 @@ public interface INotificationChannel
 
     /// <summary>Messages of this channel in flight at once.</summary>
     int Concurrency { get; }
+
+    /// <summary>
+    /// Whether a resend is harmless (the receiver drops a repeated idempotency key). When not (SMS, calls, mail), a
+    /// row is marked in flight before each send, so one sent twice is flagged as a possible duplicate.
+    /// </summary>
+    bool Idempotent => true;
 
     Task<DeliveryOutcome> SendAsync(OutboxMessage message, CancellationToken cancellationToken);
 }

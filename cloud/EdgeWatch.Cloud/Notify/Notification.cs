@@ -11,6 +11,7 @@ public sealed record Notification
     public required string Site { get; init; }
     public required string Group { get; init; }
     public string? GroupName { get; init; }
+    public string? GroupShortName { get; init; }
     public required string Gateway { get; init; }
     public string? Household { get; init; }
     public string? Address { get; init; }
@@ -23,4 +24,11 @@ public sealed record Notification
     public string? Text { get; init; }
 }
 
-public sealed record NotifiedMember(string Name, string Phone, string Household);
+public sealed record NotifiedMember(string Name, string Phone, string Household)
+{
+    /// <summary>The person's channels in order of preference (<c>zns</c>, <c>sms</c>, <c>call</c>).</summary>
+    public IReadOnlyList<string> Channels { get; init; } = ["zns", "sms"];
+
+    /// <summary>The person's language; null for the site's.</summary>
+    public string? Language { get; init; }
+}

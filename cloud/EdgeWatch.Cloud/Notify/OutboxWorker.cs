@@ -16,12 +16,14 @@ public sealed class OutboxWorker : BackgroundService
     private readonly INotificationOutbox _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger<OutboxWorker> _logger;
+    private readonly PersonAlerts _people;
     private readonly Dictionary<string, SemaphoreSlim> _wake;
 
-    public OutboxWorker(IEnumerable<INotificationChannel> channels, INotificationOutbox outbox, TimeProvider time, ILogger<OutboxWorker> logger)
+    public OutboxWorker(IEnumerable<INotificationChannel> channels, INotificationOutbox outbox, PersonAlerts people, TimeProvider time, ILogger<OutboxWorker> logger)
     {
         _channels = [.. channels];
         _outbox = outbox;
+        _people = people;
         _time = time;
         _logger = logger;
         _wake = _channels.ToDictionary(c => c.Name, _ => new SemaphoreSlim(0));
@@ -53,9 +55,20 @@ public sealed class OutboxWorker : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                // Take only as many as there are free slots, most urgent first, and look again whenever a slot frees:
+                // a fire that arrives while a modem works through a queue goes next, not after the queue.
+                await concurrency.WaitAsync(stoppingToken).ConfigureAwait(false);
+                var held = true;
                 try
                 {
-                    foreach (var message in await _outbox.DueAsync(channel.Name, _time.GetUtcNow(), 64, stoppingToken).ConfigureAwait(false))
+                    int busy;
+                    lock (inflight)
+                    {
+                        busy = inflight.Count;
+                    }
+
+                    var free = concurrency.CurrentCount + 1;
+                    foreach (var message in await _outbox.DueAsync(channel.Name, _time.GetUtcNow(), busy + free, stoppingToken).ConfigureAwait(false))
                     {
                         lock (inflight)
                         {
@@ -65,7 +78,12 @@ public sealed class OutboxWorker : BackgroundService
                             }
                         }
 
-                        await concurrency.WaitAsync(stoppingToken).ConfigureAwait(false);
+                        if (!held && !concurrency.Wait(0, CancellationToken.None))
+                        {
+                            break;
+                        }
+
+                        held = false;
                         var task = DeliverAsync(channel, message, concurrency, inflight, stoppingToken);
                         lock (inflight)
                         {
@@ -79,6 +97,13 @@ public sealed class OutboxWorker : BackgroundService
                 catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
                 {
                     OutboxLog.StoreFailed(_logger, channel.Name, ex.Message); // the database is back on the next poll
+                }
+                finally
+                {
+                    if (held)
+                    {
+                        concurrency.Release();
+                    }
                 }
 
                 using var pollTimer = new CancellationTokenSource(Poll, _time);
@@ -112,6 +137,11 @@ public sealed class OutboxWorker : BackgroundService
         var attempt = message.Attempts + 1;
         try
         {
+            if (!channel.Idempotent)
+            {
+                await _outbox.MarkInFlightAsync(message.Id, _time.GetUtcNow(), ct).ConfigureAwait(false);
+            }
+
             DeliveryOutcome outcome;
             try
             {
@@ -131,14 +161,18 @@ public sealed class OutboxWorker : BackgroundService
                     OutboxLog.Delivered(_logger, channel.Name, message.Id, message.IncidentId, attempt);
                     break;
                 case DeliveryResult.Refused:
-                    await _outbox.MarkAttemptFailedAsync(message.Id, attempt, outcome.Detail ?? "refused", now, now, true, ct).ConfigureAwait(false);
+                    var fallback = _people.Next(message);
+                    await _outbox.MarkAttemptFailedAsync(new AttemptFailure(message.Id, attempt, outcome.Detail ?? "refused", now, now, true, outcome.MaybeSent, fallback), ct).ConfigureAwait(false);
                     OutboxLog.Refused(_logger, channel.Name, message.Id, outcome.Detail ?? "refused");
+                    FellBack(fallback);
                     break;
                 default:
                     Interlocked.Increment(ref _failedAttempts);
-                    if (await _outbox.MarkAttemptFailedAsync(message.Id, attempt, outcome.Detail ?? "failed", now + Backoff(attempt), now, false, ct).ConfigureAwait(false))
+                    var next = _people.Next(message);
+                    if (await _outbox.MarkAttemptFailedAsync(new AttemptFailure(message.Id, attempt, outcome.Detail ?? "failed", now + Backoff(attempt), now, false, outcome.MaybeSent, next), ct).ConfigureAwait(false))
                     {
                         OutboxLog.GaveUp(_logger, channel.Name, message.Id, attempt, outcome.Detail ?? "failed");
+                        FellBack(next);
                     }
                     else
                     {
@@ -163,6 +197,19 @@ public sealed class OutboxWorker : BackgroundService
             }
 
             concurrency.Release();
+            _wake[channel.Name].Release(); // a slot is free: look for the most urgent due message
+        }
+    }
+
+    private void FellBack(IReadOnlyList<NewNotification> fallback)
+    {
+        foreach (var n in fallback)
+        {
+            OutboxLog.FellBack(_logger, n.Channel, PhoneNumber.Masked(n.Destination));
+            if (_wake.TryGetValue(n.Channel, out var wake))
+            {
+                wake.Release();
+            }
         }
     }
 
@@ -194,6 +241,9 @@ internal static partial class OutboxLog
 
     [LoggerMessage(EventId = 4013, Level = LogLevel.Error, Message = "{Channel}: notification {Id} refused: {Reason}")]
     public static partial void Refused(ILogger logger, string channel, long id, string reason);
+
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Falling back to {Channel} for {Phone}")]
+    public static partial void FellBack(ILogger logger, string channel, string phone);
 
     [LoggerMessage(EventId = 4014, Level = LogLevel.Error, Message = "{Channel}: the outbox could not be read or updated: {Error}")]
     public static partial void StoreFailed(ILogger logger, string channel, string error);

@@ -73,7 +73,7 @@ public sealed class WebhookNotifier : INotificationChannel
     {
         var group = _site.Group(e.Group);
         var household = group?.Households.FirstOrDefault(h => h.Id == e.Household);
-        var members = group?.Households.SelectMany(h => h.Members.Select(m => new NotifiedMember(m.Name, m.Phone, h.Id))).ToList() ?? [];
+        var members = group?.Households.SelectMany(h => h.Members.Select(m => new NotifiedMember(m.Name, m.Phone, h.Id) { Channels = m.Channels, Language = m.Language })).ToList() ?? [];
         return new Notification
         {
             EventId = e.Id,
@@ -81,6 +81,7 @@ public sealed class WebhookNotifier : INotificationChannel
             Site = e.Site,
             Group = e.Group,
             GroupName = group?.Name,
+            GroupShortName = group?.ShortName,
             Gateway = e.Gateway,
             Household = e.Household,
             Address = household?.Address,

@@ -14,6 +14,9 @@ public sealed class GroupDocument
     public string Id { get; set; } = "";
     public string? Name { get; set; }
 
+    /// <summary>The name in a fire SMS, which must fit 70 characters with the address (<c>Tổ PCCC số 3</c>).</summary>
+    public string? ShortName { get; set; }
+
     /// <summary>The gateway that serves this group.</summary>
     public string Gateway { get; set; } = "";
     public List<HouseholdDocument> Households { get; set; } = [];
@@ -31,6 +34,12 @@ public sealed class MemberDocument
     public string Name { get; set; } = "";
     public string Phone { get; set; } = "";
 
+    /// <summary>How to reach this person, in order of preference: <c>zns</c> (Zalo), <c>sms</c>, <c>call</c>.</summary>
+    public List<string> Channels { get; set; } = ["zns", "sms"];
+
+    /// <summary>What this person reads: <c>vi</c> or <c>en</c>; null for the site's language.</summary>
+    public string? Language { get; set; }
+
     /// <summary>True for made-up people (the demo town, test data): never dial or message them.</summary>
     public bool Fictitious { get; set; }
 }
@@ -45,6 +54,9 @@ public sealed class SiteDirectory
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
     private readonly Dictionary<string, GroupDocument> _byGroup;
+
+    /// <summary>The person channels, as a member lists them.</summary>
+    public static readonly string[] KnownChannels = ["zns", "sms", "call"];
 
     public SiteDirectory(SiteDocument doc)
     {
@@ -71,6 +83,24 @@ public sealed class SiteDirectory
             foreach (var h in g.Households.Where(h => h.Members.Count == 0))
             {
                 errors.Add($"group '{g.Id}' household '{h.Id}' has no members to notify");
+            }
+
+            foreach (var (h, m) in g.Households.SelectMany(h => h.Members.Select(m => (h, m))))
+            {
+                if (Notify.PhoneNumber.Normalise(m.Phone) is null)
+                {
+                    errors.Add($"group '{g.Id}' household '{h.Id}' member '{m.Name}': phone is not a Vietnamese mobile number");
+                }
+
+                if (m.Channels.Count == 0 || m.Channels.Any(c => !KnownChannels.Contains(c)))
+                {
+                    errors.Add($"group '{g.Id}' household '{h.Id}' member '{m.Name}': channels must be some of {string.Join(", ", KnownChannels)}");
+                }
+
+                if (m.Language is not (null or "vi" or "en"))
+                {
+                    errors.Add($"group '{g.Id}' household '{h.Id}' member '{m.Name}': language must be 'vi' or 'en'");
+                }
             }
         }
 

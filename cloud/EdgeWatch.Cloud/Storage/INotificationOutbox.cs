@@ -8,7 +8,18 @@ public sealed record NewNotification(string Channel, string Destination, int Pri
 /// <summary>A notification in the outbox, as the delivery worker and the API see it.</summary>
 public sealed record OutboxMessage(
     long Id, Guid IncidentId, Guid EventId, string Channel, string Destination, int Priority, string Payload, string IdempotencyKey,
-    string Status, int Attempts, DateTimeOffset NextAttemptAt, DateTimeOffset GiveUpAt, string? LastError, DateTimeOffset? DeliveredAt);
+    string Status, int Attempts, DateTimeOffset NextAttemptAt, DateTimeOffset GiveUpAt, string? LastError, DateTimeOffset? DeliveredAt,
+    bool PossibleDuplicate = false);
+
+/// <summary>
+/// A failed delivery attempt: retried at <see cref="NextAttemptAt"/>, or failed for good after its give-up time or when
+/// <see cref="GiveUp"/> (a refusal). When it fails for good, <see cref="Fallback"/> (the person's next channel) is
+/// written in the same transaction. <see cref="MaybeSent"/> keeps the row in flight, so a resend is flagged.
+/// </summary>
+public sealed record AttemptFailure(long Id, int Attempts, string Failure, DateTimeOffset NextAttemptAt, DateTimeOffset Now, bool GiveUp, bool MaybeSent, IReadOnlyList<NewNotification> Fallback);
+
+/// <summary>A person whom no channel reached for an incident: every one of their channels refused or gave up.</summary>
+public sealed record UnreachedPerson(string Name, string Phone, string LastChannel, string? LastError);
 
 /// <summary>What storing a fire alarm did: whether the event was new, and the incident it opened, if any.</summary>
 public sealed record AlarmStored(bool Fresh, Guid? OpenedIncident, Guid? JoinedAlarm);
@@ -34,11 +45,14 @@ public interface INotificationOutbox
 
     Task MarkDeliveredAsync(long id, int attempts, DateTimeOffset at, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Records a failed attempt: retried at <paramref name="nextAttemptAt"/>, or failed for good after its give-up
-    /// time or when <paramref name="giveUp"/> (a refusal). Returns whether it is failed for good.
-    /// </summary>
-    Task<bool> MarkAttemptFailedAsync(long id, int attempts, string failure, DateTimeOffset nextAttemptAt, DateTimeOffset now, bool giveUp, CancellationToken cancellationToken);
+    /// <summary>Records a failed attempt (see <see cref="AttemptFailure"/>). Returns whether it is failed for good.</summary>
+    Task<bool> MarkAttemptFailedAsync(AttemptFailure failure, CancellationToken cancellationToken);
+
+    /// <summary>Marks a row in flight just before a non-idempotent send; a row still in flight becomes a possible duplicate.</summary>
+    Task MarkInFlightAsync(long id, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>The people of an incident that no channel reached.</summary>
+    Task<IReadOnlyList<UnreachedPerson>> UnreachedAsync(Guid incident, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<OutboxMessage>> ListNotificationsAsync(Guid? incident, int limit, CancellationToken cancellationToken);
 }

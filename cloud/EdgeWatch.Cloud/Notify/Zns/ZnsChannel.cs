@@ -50,33 +50,6 @@ public sealed partial class ZnsChannel : INotificationChannel, IDisposable
     public int Refreshes => Volatile.Read(ref _refreshes);
     private int _refreshes;
 
-    /// <summary>One message per member with a valid number, each keyed by incident and phone.</summary>
-    public IEnumerable<NewNotification> FireNotifications(Guid incident, IEnumerable<NotifiedMember> members, string? address, string? groupName, DateTimeOffset at, DateTimeOffset giveUpAt)
-    {
-        if (!Enabled)
-        {
-            yield break;
-        }
-
-        var local = TimeZoneInfo.ConvertTime(at, VietnamTime.Zone);
-        foreach (var member in members)
-        {
-            if (PhoneNumber.Normalise(member.Phone) is not { } phone)
-            {
-                continue; // refused at import; nothing to send to
-            }
-
-            var data = new JsonObject
-            {
-                ["name"] = member.Name,
-                ["address"] = address ?? "",
-                ["group"] = groupName ?? "",
-                ["time"] = local.ToString("HH:mm dd/MM/yyyy", CultureInfo.InvariantCulture),
-            };
-            yield return new NewNotification(ChannelName, phone, 0, data.ToJsonString(), $"{incident:N}-{phone}", giveUpAt);
-        }
-    }
-
     public async Task<DeliveryOutcome> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         var token = await AccessTokenAsync(null, cancellationToken).ConfigureAwait(false);
@@ -105,7 +78,7 @@ public sealed partial class ZnsChannel : INotificationChannel, IDisposable
         {
             ["phone"] = message.Destination,
             ["template_id"] = _options.FireTemplateId,
-            ["template_data"] = JsonNode.Parse(message.Payload),
+            ["template_data"] = TemplateData(PersonAlert.Parse(message.Payload)),
             ["tracking_id"] = message.IdempotencyKey,
         };
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.ApiUrl!, "message/template")) { Content = JsonContent.Create(body) };
@@ -181,6 +154,15 @@ public sealed partial class ZnsChannel : INotificationChannel, IDisposable
             _refresh.Release();
         }
     }
+
+    /// <summary>The fire template's fields: the person's name, the household's address, the group and the local time.</summary>
+    private static JsonObject TemplateData(PersonAlert alert) => new()
+    {
+        ["name"] = alert.Name,
+        ["address"] = alert.Address ?? "",
+        ["group"] = alert.GroupName ?? "",
+        ["time"] = TimeZoneInfo.ConvertTime(alert.At, VietnamTime.Zone).ToString("HH:mm dd/MM/yyyy", CultureInfo.InvariantCulture),
+    };
 
     private bool Usable(ZnsTokens tokens, string? rejected) => tokens.AccessToken != rejected && tokens.ExpiresAt > _time.GetUtcNow();
 

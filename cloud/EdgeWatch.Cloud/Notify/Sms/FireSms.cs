@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace EdgeWatch.Cloud.Notify.Sms;
+
+/// <summary>
+/// The fire SMS. The first always fits one UCS2 part (70 characters) with the household and the group, so one modem
+/// reaches a group's SMS-only members fast: the address is cut to its first parts (<c>Số 12, hẻm 3 Nguyễn Trãi</c>),
+/// then shortened, to fit. The details (full address, group, time) follow in a second message, sent after every
+/// first message.
+/// </summary>
+public static class FireSms
+{
+    public static string Text(PersonAlert alert)
+    {
+        var group = alert.GroupShortName ?? alert.GroupName ?? "?";
+        string Render(string place) => alert.English ? $"FIRE at {place} ({group}). Get out, call 114" : $"CHÁY tại {place} ({group}). Thoát ra, gọi 114";
+
+        var parts = (alert.Address ?? alert.Household ?? "?").Split(", ");
+        for (var n = Math.Min(parts.Length, 2); n >= 1; n--)
+        {
+            if (Render(string.Join(", ", parts[..n])) is { Length: <= SmsPdu.Ucs2Single } fits)
+            {
+                return fits;
+            }
+        }
+
+        var room = SmsPdu.Ucs2Single - Render("").Length - 1;
+        var shortened = Render(room > 0 ? parts[0][..Math.Min(parts[0].Length, room)] + "…" : "…");
+        return shortened.Length <= SmsPdu.Ucs2Single ? shortened : shortened[..SmsPdu.Ucs2Single];
+    }
+
+    public static string DetailsText(PersonAlert alert)
+    {
+        var local = TimeZoneInfo.ConvertTime(alert.At, VietnamTime.Zone);
+        var when = local.ToString("HH:mm, dd/MM/yyyy", CultureInfo.InvariantCulture);
+        return alert.English
+            ? $"EdgeWatch: fire alarm at {alert.Address ?? alert.Household}, {alert.GroupName}, at {when}. Help your neighbours get out; call 114."
+            : $"EdgeWatch: báo cháy tại {alert.Address ?? alert.Household}, {alert.GroupName}, lúc {when}. Hãy giúp hàng xóm thoát ra và gọi 114.";
+    }
+}

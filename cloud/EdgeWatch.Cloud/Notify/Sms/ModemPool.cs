@@ -1,0 +1,194 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+
+namespace EdgeWatch.Cloud.Notify.Sms;
+
+/// <summary>How a modem is doing, for health.</summary>
+public sealed record ModemStatus(string Port, bool Open, bool Registered, int? Signal, string? Fault);
+
+/// <summary>
+/// The modems that send SMS and place calls. Each port has its own supervision loop: open and set up the modem (again
+/// after any fault, with backoff), read registration and signal, and read incoming SMS, which go to
+/// <see cref="SmsReceived"/>. A modem that is open and registered is lent to one sender at a time
+/// (<see cref="AcquireAsync"/>): one modem sends one SMS at a time, and more modems send more at once.
+/// </summary>
+public sealed partial class ModemPool : BackgroundService
+{
+    private readonly ModemOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ModemPool> _logger;
+    private readonly Channel<Modem> _free = Channel.CreateUnbounded<Modem>();
+    private readonly Dictionary<string, ModemStatus> _status;
+
+    public ModemPool(IOptions<ModemOptions> options, TimeProvider time, ILogger<ModemPool> logger)
+    {
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _status = _options.Ports.ToDictionary(p => p, p => new ModemStatus(p, false, false, null, "not opened yet"));
+    }
+
+    public bool Enabled => _options.Ports.Count > 0;
+
+    public int Count => _options.Ports.Count;
+
+    public bool Gsm7 => _options.Gsm7;
+
+    /// <summary>Called for every SMS a modem receives (acknowledgement replies).</summary>
+    public Func<DeliveredSms, CancellationToken, Task>? SmsReceived { get; set; }
+
+    public IReadOnlyList<ModemStatus> Status
+    {
+        get
+        {
+            lock (_status)
+            {
+                return [.. _status.Values];
+            }
+        }
+    }
+
+    /// <summary>A free, registered modem, or null when none is free within <paramref name="wait"/>.</summary>
+    public async Task<Modem?> AcquireAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(wait, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            while (true)
+            {
+                var modem = await _free.Reader.ReadAsync(linked.Token).ConfigureAwait(false);
+                if (modem.Fault is null && modem.Registered)
+                {
+                    return modem;
+                }
+
+                // Faulted or unregistered: its supervisor puts it back when it is usable again.
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    public void Release(Modem modem)
+    {
+        if (modem.Fault is null)
+        {
+            _free.Writer.TryWrite(modem);
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_options.Ports.Select(p => Task.Run(() => SuperviseAsync(p, stoppingToken), stoppingToken)));
+
+    private async Task SuperviseAsync(string port, CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            using var modem = new Modem(port, _options, _time);
+            try
+            {
+                await modem.OpenAsync(stoppingToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromSeconds(1);
+                Report(modem, null);
+                var wasRegistered = modem.Registered;
+                if (modem.Registered)
+                {
+                    _free.Writer.TryWrite(modem);
+                }
+
+                var nextStatus = _time.GetUtcNow() + _options.StatusInterval;
+                while (modem.Fault is null)
+                {
+                    using var tick = new CancellationTokenSource(Max(nextStatus - _time.GetUtcNow(), TimeSpan.Zero), _time);
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, tick.Token);
+                    try
+                    {
+                        var index = await modem.Incoming.ReadAsync(wait.Token).ConfigureAwait(false);
+                        if (await modem.ReadSmsAsync(index, stoppingToken).ConfigureAwait(false) is { } sms && SmsReceived is { } handler)
+                        {
+                            await handler(sms, stoppingToken).ConfigureAwait(false);
+                        }
+                    }
+                    catch (OperationCanceledException) when (tick.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+                    {
+                        await modem.RefreshStatusAsync(stoppingToken).ConfigureAwait(false);
+                        nextStatus = _time.GetUtcNow() + _options.StatusInterval;
+                        Report(modem, null);
+                        if (modem.Registered && !wasRegistered)
+                        {
+                            _free.Writer.TryWrite(modem); // registered again: lend it out
+                        }
+
+                        wasRegistered = modem.Registered;
+                    }
+                    catch (FormatException ex)
+                    {
+                        ModemLog.BadIncoming(_logger, port, ex.Message);
+                    }
+                }
+
+                Report(modem, modem.Fault);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException or ChannelClosedException or ArgumentException)
+            {
+                Report(modem, ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(backoff, _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            backoff = Max(TimeSpan.FromSeconds(1), TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, backoff.Ticks * 2)));
+        }
+    }
+
+    private void Report(Modem modem, string? fault)
+    {
+        var status = new ModemStatus(modem.Path, fault is null, modem.Registered, modem.Signal, fault ?? (modem.Registered ? null : "not registered on the network"));
+        ModemStatus? before;
+        lock (_status)
+        {
+            before = _status.GetValueOrDefault(modem.Path);
+            _status[modem.Path] = status;
+        }
+
+        if (before?.Fault != status.Fault)
+        {
+            if (status.Fault is { } why)
+            {
+                ModemLog.Trouble(_logger, modem.Path, why);
+            }
+            else
+            {
+                ModemLog.Ready(_logger, modem.Path, modem.Signal ?? 99);
+            }
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}
+
+internal static partial class ModemLog
+{
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "Modem {Port}: ready, registered, signal {Signal}/31")]
+    public static partial void Ready(ILogger logger, string port, int signal);
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Error, Message = "Modem {Port}: trouble: {Reason}")]
+    public static partial void Trouble(ILogger logger, string port, string reason);
+
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Warning, Message = "Modem {Port}: an incoming SMS could not be read: {Reason}")]
+    public static partial void BadIncoming(ILogger logger, string port, string reason);
+}
