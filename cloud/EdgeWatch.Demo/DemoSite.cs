@@ -20,10 +20,13 @@ public sealed class DemoSite : IAsyncDisposable
     private readonly ConcurrentQueue<Notification> _notifications = new();
 
     private readonly DemoTexts _texts;
+    private readonly SiteDirectory _town;
 
-    private DemoSite(WebApplication app, string directory, int httpPort, DemoTexts texts, Emulators.ZnsEmulator zns)
+    private DemoSite(WebApplication app, string directory, int httpPort, DemoTexts texts, Emulators.ZnsEmulator zns, Emulators.ModemEmulator? modem, SiteDirectory town)
     {
         Zns = zns;
+        Modem = modem;
+        _town = town;
         _texts = texts;
         App = app;
         Directory = directory;
@@ -41,14 +44,21 @@ public sealed class DemoSite : IAsyncDisposable
     /// <summary>The local Zalo ZNS service the demo's aggregator sends members' messages to.</summary>
     public Emulators.ZnsEmulator Zns { get; }
 
+    /// <summary>The LTE modem on a pseudo-terminal that sends the demo's SMS (null without socat).</summary>
+    public Emulators.ModemEmulator? Modem { get; }
+
     public static async Task<DemoSite> StartAsync(int groups = 2, int households = 8, int httpPort = 0, bool withCameras = true, DemoTexts? texts = null, CancellationToken cancellationToken = default)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"edgewatch-demo-{Environment.ProcessId}");
         System.IO.Directory.CreateDirectory(dir);
         var sitePath = Path.Combine(dir, "site.json");
-        DemoTown.Create("town", groups, households).Save(sitePath);
+        var town = DemoTown.Create("town", groups, households);
+        town.Save(sitePath);
         var port = httpPort == 0 ? EmbeddedBroker.FreeLoopbackPort() : httpPort;
         var zns = await Emulators.ZnsEmulator.StartAsync("demo-refresh-token").ConfigureAwait(false);
+
+        // SMS-only members (and anyone Zalo can't reach) get an SMS through an emulated LTE modem, 3 s per message.
+        var modem = SystemPackages.OnPath("socat") ? await Emulators.ModemEmulator.StartAsync(Path.Combine(dir, "modem")).ConfigureAwait(false) : null;
 
         var settings = new Dictionary<string, string?>
         {
@@ -67,10 +77,16 @@ public sealed class DemoSite : IAsyncDisposable
             ["Logging:LogLevel:Microsoft"] = "Warning",
             ["Logging:LogLevel:System.Net.Http"] = "Warning",
         };
+        if (modem is not null)
+        {
+            settings["Notify:Modem:Ports:0"] = modem.Port;
+        }
+
+        settings["Notify:Language"] = (texts ?? DemoTexts.Vietnamese).Language; // what members read, as the demo's language
 
         DemoSite? site = null;
         var app = CloudApp.Build([$"--urls=http://127.0.0.1:{port}"], settings);
-        site = new DemoSite(app, dir, port, texts ?? DemoTexts.Vietnamese, zns);
+        site = new DemoSite(app, dir, port, texts ?? DemoTexts.Vietnamese, zns, modem, town);
         site.MapDemoEndpoints();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -135,6 +151,25 @@ public sealed class DemoSite : IAsyncDisposable
                 DemoLog.ZaloSent(znsLog, name, phone, address, m.MsgId);
             }
         };
+        App.MapGet("/demo/sms", () => Results.Ok((Modem?.Messages.ToArray() ?? []).Select(m => new { m.Destination, m.Text, m.Parts, m.Ucs2 })));
+        if (Modem is not null)
+        {
+            var names = _town.Document.Groups.SelectMany(g => g.Households).SelectMany(h => h.Members)
+                .GroupBy(m => PhoneNumber.Normalise(m.Phone) ?? "").ToDictionary(g => g.Key, g => g.First().Name);
+            Modem.OnMessage = m =>
+            {
+                var (name, phone) = (names.GetValueOrDefault(m.Destination, "?"), PhoneNumber.Masked(m.Destination));
+                if (_texts.Language == "en")
+                {
+                    DemoLog.SmsSentEn(znsLog, name, phone, m.Text);
+                }
+                else
+                {
+                    DemoLog.SmsSent(znsLog, name, phone, m.Text);
+                }
+            };
+        }
+
         App.MapPost("/demo/trip", (string gateway, string channel) => Script(gateway, channel, b => b.Trip(channel), "tripped"));
         App.MapPost("/demo/restore", (string gateway, string channel) => Script(gateway, channel, b => b.Restore(channel), "restored"));
         App.MapPost("/demo/silence", (string gateway) => Command(gateway, e => e.Silence("demo")));
@@ -191,6 +226,10 @@ public sealed class DemoSite : IAsyncDisposable
 
         await App.DisposeAsync().ConfigureAwait(false);
         await Zns.DisposeAsync().ConfigureAwait(false);
+        if (Modem is not null)
+        {
+            await Modem.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }
 
@@ -201,6 +240,12 @@ internal static partial class DemoLog
 
     [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "ZALO sent to {Name} ({Phone}): fire at {Address} (msg_id {MsgId})")]
     public static partial void ZaloSentEn(ILogger logger, string name, string phone, string address, string msgId);
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "SMS đã gửi tới {Name} ({Phone}): {Text}")]
+    public static partial void SmsSent(ILogger logger, string name, string phone, string text);
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "SMS sent to {Name} ({Phone}): {Text}")]
+    public static partial void SmsSentEn(ILogger logger, string name, string phone, string text);
 
     [LoggerMessage(EventId = 5000, Level = LogLevel.Warning, Message = "NOTIFY group {Group} household {Household} ({Address}), cause {Cause}: calling {Count} members: {Members}")]
     public static partial void Notified(ILogger logger, string group, string household, string address, string cause, int count, string members);

@@ -106,3 +106,23 @@ public class SmsPduTests
         Assert.Contains("Tổ PCCC số 12", text, StringComparison.Ordinal);
     }
 }
+
+public class FireSmsCultureTests
+{
+    private static PersonAlert Heat(string language) => new()
+    {
+        Kind = "fire", Name = "Nguyễn Văn An", Phone = "84900010101", Address = "Số 6, hẻm 1 Nguyễn Trãi", GroupName = "Tổ liên gia PCCC số 1",
+        At = new DateTimeOffset(2026, 3, 1, 22, 0, 0, TimeSpan.Zero), Celsius = 57.5, Language = language,
+    };
+
+    // 22:00 UTC on Sunday 1 March 2026 is 05:00 on Monday 2 March in Vietnam (UTC+7); 57.5 has a decimal comma there.
+    [Fact]
+    public void TheDetailsSmsWritesAVietnameseWeekdayDateAndDecimalComma() =>
+        Assert.Equal(
+            "EdgeWatch: báo cháy tại Số 6, hẻm 1 Nguyễn Trãi, Tổ liên gia PCCC số 1, lúc 05:00 Thứ Hai 02/03/2026 (nhiệt độ 57,5 °C). Hãy giúp hàng xóm thoát ra và gọi 114.",
+            FireSms.DetailsText(Heat("vi")));
+
+    [Fact]
+    public void TheEnglishDetailsSmsWritesAnEnglishWeekdayAndDecimalPoint() =>
+        Assert.Contains("at 05:00 Monday 02/03/2026 (temperature 57.5 °C)", FireSms.DetailsText(Heat("en")), StringComparison.Ordinal);
+}

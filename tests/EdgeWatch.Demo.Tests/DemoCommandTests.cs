@@ -69,14 +69,23 @@ public class DemoCommandTests
             await Eventually.WaitAsync(() => Output().Contains(notifyLine, StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the notification line");
             Assert.Contains(texts.Cause("call-point"), Output());
 
-            // Every member of the group is reached by Zalo through the demo's ZNS service, by name.
+            // Every member of the group is reached, by name: by Zalo through the demo's ZNS service, and the SMS-only
+            // members by SMS through its emulated modem (3 s per message, like a real one).
+            var zalo = n.Members.Where(m => m.Channels[0] == "zns").ToList();
+            var sms = n.Members.Where(m => m.Channels[0] == "sms").ToList();
+            Assert.NotEmpty(sms);
             await Eventually.WaitAsync(
-                () => http.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>(new Uri("/demo/zns", UriKind.Relative)).GetAwaiter().GetResult()!.Count >= n.Members.Count,
-                TimeSpan.FromSeconds(15), "a Zalo message to every member");
-            foreach (var member in n.Members)
+                () => http.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>(new Uri("/demo/zns", UriKind.Relative)).GetAwaiter().GetResult()!.Count >= zalo.Count,
+                TimeSpan.FromSeconds(15), "a Zalo message to every member on Zalo");
+            foreach (var member in zalo)
             {
                 Assert.Contains(language == "vi" ? $"ZALO đã gửi tới {member.Name}" : $"ZALO sent to {member.Name}", Output(), StringComparison.Ordinal);
             }
+
+            await Eventually.WaitAsync(
+                () => sms.All(m => Output().Contains(language == "vi" ? $"SMS đã gửi tới {m.Name}" : $"SMS sent to {m.Name}", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(30), "an SMS to every SMS-only member", Output);
+            Assert.Contains(language == "vi" ? "CHÁY tại Số 8, hẻm 2 Nguyễn Trãi (Tổ PCCC số 2)" : "FIRE at Số 8, hẻm 2 Nguyễn Trãi (Tổ PCCC số 2)", Output(), StringComparison.Ordinal);
 
             // The cameras play the pedestrian clip: motion in the always-armed yard reaches the aggregator.
             await Eventually.WaitAsync(() => http.GetStringAsync(new Uri("/api/motion", UriKind.Relative)).GetAwaiter().GetResult().Contains("cam-1", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "motion from the demo cameras");

@@ -17,6 +17,9 @@ public sealed record Notification
     public string? Address { get; init; }
     public string? Channel { get; init; }
     public string? Cause { get; init; }
+
+    /// <summary>The measured value of the alarm, where there is one (°C for heat).</summary>
+    public double? Value { get; init; }
     public required DateTimeOffset WallTime { get; init; }
     public required IReadOnlyList<NotifiedMember> Members { get; init; }
 

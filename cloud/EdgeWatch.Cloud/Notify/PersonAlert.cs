@@ -17,6 +17,9 @@ public sealed record PersonAlert
     public string? GroupName { get; init; }
     public string? GroupShortName { get; init; }
     public required DateTimeOffset At { get; init; }
+
+    /// <summary>The heat detector's reading, for a heat alarm.</summary>
+    public double? Celsius { get; init; }
     public required string Language { get; init; }
     public IReadOnlyList<string> Fallback { get; init; } = [];
     public bool Details { get; init; }

@@ -53,6 +53,7 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, IOptions<Noti
                 GroupName = built.GroupName,
                 GroupShortName = built.GroupShortName,
                 At = built.WallTime,
+                Celsius = built.Cause?.StartsWith("heat", StringComparison.Ordinal) == true ? built.Value : null,
                 Language = member.Language ?? options.Value.Language,
                 Fallback = chain[1..],
             };

@@ -87,6 +87,7 @@ public sealed class WebhookNotifier : INotificationChannel
             Address = household?.Address,
             Channel = e.Channel,
             Cause = e.Cause,
+            Value = e.Value,
             WallTime = e.WallTime,
             Members = members,
             Text = FireMessage.Text(_options.Language, household?.Address ?? e.Household, group?.Name),

@@ -29,12 +29,17 @@ public static class FireSms
         return shortened.Length <= SmsPdu.Ucs2Single ? shortened : shortened[..SmsPdu.Ucs2Single];
     }
 
+    /// <summary>
+    /// The second message: the full address, the group, the local time with its weekday, and the heat reading, written
+    /// in the person's culture (<c>vi-VN</c>: <c>05:00 Thứ Hai 02/03/2026</c>, <c>57,5 °C</c>).
+    /// </summary>
     public static string DetailsText(PersonAlert alert)
     {
-        var local = TimeZoneInfo.ConvertTime(alert.At, VietnamTime.Zone);
-        var when = local.ToString("HH:mm, dd/MM/yyyy", CultureInfo.InvariantCulture);
+        var culture = CultureInfo.GetCultureInfo(alert.English ? "en-GB" : "vi-VN");
+        var when = TimeZoneInfo.ConvertTime(alert.At, VietnamTime.Zone).ToString("HH:mm dddd dd/MM/yyyy", culture);
+        var reading = alert.Celsius is { } c ? string.Format(culture, alert.English ? " (temperature {0:0.#} °C)" : " (nhiệt độ {0:0.#} °C)", c) : "";
         return alert.English
-            ? $"EdgeWatch: fire alarm at {alert.Address ?? alert.Household}, {alert.GroupName}, at {when}. Help your neighbours get out; call 114."
-            : $"EdgeWatch: báo cháy tại {alert.Address ?? alert.Household}, {alert.GroupName}, lúc {when}. Hãy giúp hàng xóm thoát ra và gọi 114.";
+            ? $"EdgeWatch: fire alarm at {alert.Address ?? alert.Household}, {alert.GroupName}, at {when}{reading}. Help your neighbours get out; call 114."
+            : $"EdgeWatch: báo cháy tại {alert.Address ?? alert.Household}, {alert.GroupName}, lúc {when}{reading}. Hãy giúp hàng xóm thoát ra và gọi 114.";
     }
 }
