@@ -38,7 +38,11 @@ public static class CloudApp
         AddServices(builder.Services);
         configure?.Invoke(builder);
         var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapEdgeWatchApi();
+        app.MapAccountsApi();
+        app.MapRegistryApi();
         return app;
     }
 
@@ -65,7 +69,20 @@ public static class CloudApp
         services.AddSingleton(sp => new EventStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString));
         services.AddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<EventStore>());
         services.AddSingleton<IZnsTokenStore>(sp => sp.GetRequiredService<EventStore>());
-        services.AddSingleton(sp => SiteDirectory.Load(sp.GetRequiredService<IOptions<SiteOptions>>().Value.File));
+        services.AddSingleton<IRegistryStore>(sp => sp.GetRequiredService<EventStore>());
+
+        // The API: bearer tokens (or X-Api-Key), roles, and the first admin from Auth:AdminToken.
+        services.AddOptions<Auth.AuthOptions>().BindConfiguration(Auth.AuthOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Auth.AuthOptions>, Auth.AuthOptionsValidator>();
+        services.AddAuthentication(Auth.TokenAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, Auth.TokenAuthenticationHandler>(Auth.TokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Auth.Roles.ReadRegistry, p => p.RequireRole(Auth.Roles.All))
+            .AddPolicy(Auth.Roles.ManageSite, p => p.RequireRole(Auth.Roles.Admin))
+            .AddPolicy(Auth.Roles.ConfigureGateways, p => p.RequireRole(Auth.Roles.Admin, Auth.Roles.Technician));
+        services.AddProblemDetails();
+        services.AddHostedService<Auth.AdminBootstrap>();
+        services.AddSingleton<SiteRegistry>();
         services.AddHttpClient(WebhookNotifier.ChannelName);
         services.AddHttpClient(Notify.Zns.ZnsChannel.ChannelName);
 

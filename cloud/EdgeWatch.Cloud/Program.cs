@@ -18,7 +18,7 @@ catch (OptionsValidationException ex)
     await Console.Error.WriteLineAsync($"edgewatch-cloud: configuration error: {string.Join("; ", ex.Failures)}");
     return 2;
 }
-catch (InvalidDataException ex)
+catch (Exception ex) when (ex is InvalidDataException or EdgeWatch.Cloud.Site.RegistryInvalidException)
 {
     await Console.Error.WriteLineAsync($"edgewatch-cloud: {ex.Message}");
     return 2;

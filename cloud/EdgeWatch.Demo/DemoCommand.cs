@@ -80,6 +80,8 @@ public static class DemoCommand
               {t.Aggregator,-14} {http}   ({t.LivePage} {http}/api/events)
               {t.Broker,-14} mqtt://127.0.0.1:{site.BrokerPort}   ({t.Watch}: mosquitto_sub -h 127.0.0.1 -p {site.BrokerPort} -t 'edgewatch/#' -v)
               {t.Data,-14} {site.Directory}
+            {t.Registry(DemoSite.RegistryGroups, DemoSite.RegistryGroups * Households)}
+              curl -H 'Authorization: Bearer {site.AdminToken}' {http}/api/registry/groups
 
             {t.TripHelp}
               curl -X POST '{http}/demo/trip?gateway=gw-g1&channel=h3.call-point.inside'

@@ -47,12 +47,20 @@ public sealed class DemoSite : IAsyncDisposable
     /// <summary>The LTE modem on a pseudo-terminal that sends the demo's SMS (null without socat).</summary>
     public Emulators.ModemEmulator? Modem { get; }
 
+    /// <summary>The demo registry's groups: 56 of 8 households, as in the real town.</summary>
+    public const int RegistryGroups = 56;
+
+    /// <summary>The admin API token of this demo run (printed at start; a real site makes its own).</summary>
+    public required string AdminToken { get; init; }
+
     public static async Task<DemoSite> StartAsync(int groups = 2, int households = 8, int httpPort = 0, bool withCameras = true, DemoTexts? texts = null, CancellationToken cancellationToken = default)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"edgewatch-demo-{Environment.ProcessId}");
         System.IO.Directory.CreateDirectory(dir);
         var sitePath = Path.Combine(dir, "site.json");
-        var town = DemoTown.Create("town", groups, households);
+        // The registry mirrors the real town (56 groups, 448 households, the duty roster); the first groups have
+        // live simulated gateways.
+        var town = DemoTown.Create("town", Math.Max(groups, RegistryGroups), households);
         town.Save(sitePath);
         var port = httpPort == 0 ? EmbeddedBroker.FreeLoopbackPort() : httpPort;
         var zns = await Emulators.ZnsEmulator.StartAsync("demo-refresh-token").ConfigureAwait(false);
@@ -84,9 +92,10 @@ public sealed class DemoSite : IAsyncDisposable
 
         settings["Notify:Language"] = (texts ?? DemoTexts.Vietnamese).Language; // what members read, as the demo's language
 
-        DemoSite? site = null;
+        var adminToken = Cloud.Auth.ApiTokens.New();
+        settings["Auth:AdminToken"] = adminToken;
         var app = CloudApp.Build([$"--urls=http://127.0.0.1:{port}"], settings);
-        site = new DemoSite(app, dir, port, texts ?? DemoTexts.Vietnamese, zns, modem, town);
+        var site = new DemoSite(app, dir, port, texts ?? DemoTexts.Vietnamese, zns, modem, town) { AdminToken = adminToken };
         site.MapDemoEndpoints();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 

@@ -12,6 +12,7 @@ public sealed record DemoTexts
     public required string WithoutCameras { get; init; }
     public required string Aggregator { get; init; }
     public required string LivePage { get; init; }
+    public required Func<int, int, string> Registry { get; init; }
     public required string Broker { get; init; }
     public required string Watch { get; init; }
     public required string Data { get; init; }
@@ -43,6 +44,7 @@ public sealed record DemoTexts
         WithoutCameras = "không có camera (xem ở trên).",
         Aggregator = "máy chủ tổng",
         LivePage = "trang trực tiếp; sự kiện ở",
+        Registry = (groups, households) => $"Sổ đăng ký (trong cơ sở dữ liệu) như thị trấn thật: {groups} tổ, {households} hộ, ca trực 2 cán bộ mỗi ca, 2 kỹ thuật viên. API cần token quản trị:",
         Broker = "MQTT",
         Watch = "theo dõi",
         Data = "dữ liệu",
@@ -72,6 +74,7 @@ public sealed record DemoTexts
         WithoutCameras = "no cameras (see above).",
         Aggregator = "aggregator",
         LivePage = "live page; events at",
+        Registry = (groups, households) => $"The registry (in the database) mirrors the real town: {groups} groups, {households} households, two duty officers per shift, two technicians. The API needs the admin token:",
         Broker = "broker",
         Watch = "watch",
         Data = "data",

@@ -33,6 +33,21 @@ internal sealed class CloudRig : IAsyncDisposable
     public Notify.WebhookNotifier Notifier => App.Services.GetRequiredService<Notify.WebhookNotifier>();
     public string DatabasePath => Path.Combine(Directory, "cloud.db");
 
+    /// <summary>The token of the rig's <c>admin</c> account (<c>Auth:AdminToken</c>).</summary>
+    public const string AdminToken = "ew_test-admin-token-0123456789abcdef";
+
+    /// <summary>A client of the rig's HTTP API, with a bearer token when given one.</summary>
+    public HttpClient Http(string? token = null)
+    {
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}") };
+        if (token is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return http;
+    }
+
     /// <param name="zns">A ZNS emulator to send members' messages to; without it ZNS is off.</param>
     /// <param name="modems">Modem emulators for SMS and calls; without them there are none.</param>
     /// <param name="extra">Further settings.</param>
@@ -54,6 +69,7 @@ internal sealed class CloudRig : IAsyncDisposable
             ["Site:File"] = Path.Combine(dir, "site.json"),
             ["Notify:WebhookUrl"] = webhook.Url.ToString(),
             ["Notify:WebhookSecret"] = WebhookReceiver.Secret,
+            ["Auth:AdminToken"] = AdminToken,
         };
         if (zns is not null)
         {

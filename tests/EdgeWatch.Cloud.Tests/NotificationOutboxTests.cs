@@ -24,7 +24,7 @@ public class NotificationOutboxTests
         Assert.Equal(0, rig.Webhook.BadSignatures); // the receiver checks every signature and refuses a bad one
         var n = Assert.Single(rig.Webhook.Received);
         Assert.Equal(alarm.Id, n.IncidentId); // the first event of an alarm names its incident
-        var group = rig.App.Services.GetRequiredService<SiteDirectory>().Group("g1")!;
+        var group = rig.App.Services.GetRequiredService<SiteRegistry>().Current.Group("g1")!;
         var household = group.Households.Single(h => h.Id == alarm.Household);
         Assert.Equal($"CHÁY tại {household.Address}, {group.Name}. Thoát ra, gọi 114.", n.Text);
         Assert.Equal([$"{alarm.Id:D}/webhook"], rig.Webhook.Keys);

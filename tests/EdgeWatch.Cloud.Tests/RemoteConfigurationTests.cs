@@ -30,7 +30,7 @@ public class RemoteConfigurationTests
         await using var cloud = await CloudRig.StartAsync();
         var state = Eventually.TempDirectory("edgewatch-gw");
         var settings = GatewayHost.SimulatedSettings("town", "gw-g1", "g1", cloud.BrokerPort, state);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{cloud.HttpPort}") };
+        using var http = cloud.Http(CloudRig.AdminToken);
         ReportedConfig? report = null;
 
         using (var gateway = GatewayHost.Create([], settings, b => b.SetMinimumLevel(LogLevel.Warning)))

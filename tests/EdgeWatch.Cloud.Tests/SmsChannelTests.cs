@@ -32,7 +32,7 @@ public sealed class SmsChannelTests : IAsyncLifetime
         rig.Ingest.HandleAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.FireEvents("town", alarm.Gateway)).WithPayload(ProtocolJson.Serialize(alarm)).Build(), default);
 
     private static List<(MemberDocument Member, string Phone)> Members(CloudRig rig, string group = "g1") =>
-        [.. rig.App.Services.GetRequiredService<SiteDirectory>().Group(group)!.Households.SelectMany(h => h.Members).Select(m => (m, PhoneNumber.Normalise(m.Phone)!))];
+        [.. rig.App.Services.GetRequiredService<SiteRegistry>().Current.Group(group)!.Households.SelectMany(h => h.Members).Select(m => (m, PhoneNumber.Normalise(m.Phone)!))];
 
     private static Dictionary<string, string?> Fast => new()
     {
@@ -61,7 +61,7 @@ public sealed class SmsChannelTests : IAsyncLifetime
         var messages = _modem.Messages.ToList();
         var first = messages.Take(bySms.Count).ToList();
         Assert.Equal(bySms, first.Select(m => m.Destination).Order());
-        var household = rig.App.Services.GetRequiredService<SiteDirectory>().Group("g1")!.Households.Single(h => h.Id == alarm.Household);
+        var household = rig.App.Services.GetRequiredService<SiteRegistry>().Current.Group("g1")!.Households.Single(h => h.Id == alarm.Household);
         Assert.All(first, m =>
         {
             Assert.True(m.Ucs2);

@@ -20,7 +20,7 @@ public class ZnsChannelTests
     {
         await using var zns = await ZnsEmulator.StartAsync("rt-initial");
         await using var rig = await CloudRig.StartAsync(zns: zns);
-        var group = rig.App.Services.GetRequiredService<SiteDirectory>().Group("g1")!;
+        var group = rig.App.Services.GetRequiredService<SiteRegistry>().Current.Group("g1")!;
         var members = group.Households.SelectMany(h => h.Members).Where(m => m.Channels.Contains(ZnsChannel.ChannelName)).ToList();
         Assert.True(members.Count < group.Households.Sum(h => h.Members.Count)); // SMS-only members: see SmsChannelTests
         var alarm = EventStoreTests.Alarm();
@@ -52,7 +52,7 @@ public class ZnsChannelTests
     {
         await using var zns = await ZnsEmulator.StartAsync("rt-initial");
         await using var rig = await CloudRig.StartAsync(zns: zns);
-        var members = rig.App.Services.GetRequiredService<SiteDirectory>().Group("g1")!.Households.SelectMany(h => h.Members).Where(m => m.Channels.Contains(ZnsChannel.ChannelName)).ToList();
+        var members = rig.App.Services.GetRequiredService<SiteRegistry>().Current.Group("g1")!.Households.SelectMany(h => h.Members).Where(m => m.Channels.Contains(ZnsChannel.ChannelName)).ToList();
         var without = PhoneNumber.Normalise(members[3].Phone)!; // no modem here: SMS, their fallback, is not available
         zns.NoZaloAccount[without] = true;
 

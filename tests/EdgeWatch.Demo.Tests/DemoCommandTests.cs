@@ -90,6 +90,16 @@ public class DemoCommandTests
             // The cameras play the pedestrian clip: motion in the always-armed yard reaches the aggregator.
             await Eventually.WaitAsync(() => http.GetStringAsync(new Uri("/api/motion", UriKind.Relative)).GetAwaiter().GetResult().Contains("cam-1", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "motion from the demo cameras");
 
+            // The registry mirrors the real town, behind the API's admin token that the demo prints.
+            var token = System.Text.RegularExpressions.Regex.Match(Output(), "Bearer (ew_[A-Za-z0-9_-]+)").Groups[1].Value;
+            Assert.StartsWith("ew_", token, StringComparison.Ordinal);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.GetAsync(new Uri("/api/registry/groups", UriKind.Relative))).StatusCode);
+            using var registry = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/registry/groups", UriKind.Relative));
+            registry.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            var groups = await (await http.SendAsync(registry)).Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonArray>();
+            Assert.Equal(56, groups!.Count);
+            Assert.Equal(448, groups.Sum(g => (int)g!["households"]!));
+
             var badTrip = await http.PostAsync(new Uri("/demo/trip?gateway=gw-g9&channel=h1.smoke", UriKind.Relative), null);
             Assert.Equal(System.Net.HttpStatusCode.BadRequest, badTrip.StatusCode);
         }

@@ -32,18 +32,18 @@ public static class EventsApi
         app.MapGet("/api/motion", async (EventStore store, int? limit, CancellationToken ct) =>
             Results.Text(await store.ListMotionJsonAsync(Math.Clamp(limit ?? 100, 1, 1000), ct), "application/json"));
         app.MapGet("/api/gateways", async (EventStore store, CancellationToken ct) => Results.Ok(await store.ListGatewaysAsync(ct)));
-        app.MapPut("/api/gateways/{gateway}/config", async (string gateway, DesiredConfig config, SiteDirectory site, MqttIngest ingest, CancellationToken ct) =>
+        app.MapPut("/api/gateways/{gateway}/config", async (string gateway, DesiredConfig config, SiteRegistry site, MqttIngest ingest, CancellationToken ct) =>
         {
             try
             {
-                await ingest.PublishDesiredConfigAsync(site.Document.Site, gateway, config, ct);
+                await ingest.PublishDesiredConfigAsync(site.Current.Document.Site, gateway, config, ct);
                 return Results.Accepted($"/api/gateways/{gateway}/config/reported");
             }
             catch (InvalidOperationException ex)
             {
                 return Results.Problem(ex.Message, statusCode: 503);
             }
-        });
+        }).RequireAuthorization(Auth.Roles.ConfigureGateways);
         app.MapGet("/api/gateways/{gateway}/config/reported", async (string gateway, EventStore store, CancellationToken ct) =>
             await store.GetReportedConfigAsync(gateway, ct) is { } json ? Results.Text(json, "application/json") : Results.NotFound());
         app.MapGet("/", () => Results.Content(Page, "text/html"));

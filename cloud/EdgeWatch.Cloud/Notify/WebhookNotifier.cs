@@ -20,13 +20,13 @@ public sealed class WebhookNotifier : INotificationChannel
     private const int FirePriority = 0;
 
     private readonly IHttpClientFactory _http;
-    private readonly SiteDirectory _site;
+    private readonly SiteRegistry _site;
     private readonly INotificationOutbox _outbox;
     private readonly NotifyOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookNotifier> _logger;
 
-    public WebhookNotifier(IHttpClientFactory http, SiteDirectory site, INotificationOutbox outbox, IOptions<NotifyOptions> options, TimeProvider time, ILogger<WebhookNotifier> logger)
+    public WebhookNotifier(IHttpClientFactory http, SiteRegistry site, INotificationOutbox outbox, IOptions<NotifyOptions> options, TimeProvider time, ILogger<WebhookNotifier> logger)
     {
         _http = http;
         _site = site;
@@ -51,7 +51,7 @@ public sealed class WebhookNotifier : INotificationChannel
     public IReadOnlyList<NewNotification> NotificationsFor(FireEvent alarm, Notification built, Guid incident)
     {
         var notification = built with { IncidentId = incident };
-        if (_site.Group(alarm.Group) is null)
+        if (_site.Current.Group(alarm.Group) is null)
         {
             NotifyLog.UnknownGroup(_logger, alarm.Group, alarm.Id);
         }
@@ -71,7 +71,7 @@ public sealed class WebhookNotifier : INotificationChannel
 
     public Notification Build(FireEvent e)
     {
-        var group = _site.Group(e.Group);
+        var group = _site.Current.Group(e.Group);
         var household = group?.Households.FirstOrDefault(h => h.Id == e.Household);
         var members = group?.Households.SelectMany(h => h.Members.Select(m => new NotifiedMember(m.Name, m.Phone, h.Id) { Channels = m.Channels, Language = m.Language })).ToList() ?? [];
         return new Notification

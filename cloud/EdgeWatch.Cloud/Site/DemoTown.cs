@@ -56,7 +56,37 @@ public static class DemoTown
             doc.Groups.Add(group);
         }
 
+        doc.Staff.AddRange(Staff());
         return new SiteDirectory(doc);
+    }
+
+    private static readonly string[] Week = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+    /// <summary>
+    /// The commune's duty roster: two officers on each shift (day 07:00–19:00, night 19:00–07:00) at level 1, the
+    /// police post's deputy chief at level 2 (called when nobody on level 1 acknowledges), and two technicians.
+    /// </summary>
+    public static IEnumerable<StaffDocument> Staff()
+    {
+        (string Name, string Role, string From, string To, int Level)[] roster =
+        [
+            ("Đại úy Nguyễn Văn Hải", "officer", "07:00", "19:00", 1),
+            ("Thượng úy Trần Thị Thu", "officer", "07:00", "19:00", 1),
+            ("Trung úy Lê Minh Khoa", "officer", "19:00", "07:00", 1),
+            ("Thiếu úy Phạm Quốc Việt", "officer", "19:00", "07:00", 1),
+            ("Thiếu tá Hoàng Đức Long (Phó trưởng Công an)", "officer", "00:00", "24:00", 2),
+            ("Kỹ thuật viên Vũ Thành Nam", "technician", "07:00", "22:00", 1),
+            ("Kỹ thuật viên Đỗ Thị Hằng", "technician", "07:00", "22:00", 1),
+        ];
+        return roster.Select((r, i) => new StaffDocument
+        {
+            Name = r.Name,
+            Role = r.Role,
+            Phone = string.Create(CultureInfo.InvariantCulture, $"+84 91 800 {i + 1:0000}"),
+            Channels = ["call", "zns", "sms"],
+            Fictitious = true,
+            Shifts = [new ShiftDocument { Days = [.. Week], From = r.From, To = r.To, Level = r.Level }],
+        });
     }
 
     private static MemberDocument Member(string name, int group, int household, int member) => new()
