@@ -43,6 +43,7 @@ public static class CloudApp
         app.MapEdgeWatchApi();
         app.MapAccountsApi();
         app.MapRegistryApi();
+        app.MapIncidentsApi();
         return app;
     }
 
@@ -98,6 +99,15 @@ public static class CloudApp
         services.AddSingleton<INotificationChannel, Notify.Sms.SmsChannel>();
         services.AddSingleton<INotificationChannel, Notify.Sms.CallChannel>();
         services.AddSingleton<PersonAlerts>();
+        services.AddSingleton<AckLinks>();
+        services.AddHostedService(sp => sp.GetRequiredService<AckLinks>());
+
+        // Incidents: escalation and reminders, and acknowledgement (API, signed link, SMS reply).
+        services.AddSingleton<IIncidentStore>(sp => sp.GetRequiredService<EventStore>());
+        services.AddSingleton<Incidents.IncidentEscalator>();
+        services.AddHostedService(sp => sp.GetRequiredService<Incidents.IncidentEscalator>());
+        services.AddSingleton<Incidents.Acknowledgements>();
+        services.AddHostedService(sp => sp.GetRequiredService<Incidents.Acknowledgements>());
         services.AddSingleton<OutboxWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
         services.AddSingleton<FireNotifications>();

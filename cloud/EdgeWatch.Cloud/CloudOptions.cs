@@ -58,6 +58,21 @@ public sealed class NotifyOptions
     /// </summary>
     public TimeSpan FallbackAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The address people reach the aggregator at, for the signed acknowledgement links in messages
+    /// (<c>https://pccc.example.vn/</c>). Without it, messages carry no link; replying to the SMS still acknowledges.
+    /// </summary>
+    public Uri? PublicUrl { get; set; }
+
+    /// <summary>Nobody acknowledged a fire within this: the next roster level is notified.</summary>
+    public TimeSpan EscalateAfter { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>After the top level, everyone on duty is reminded this often until someone acknowledges.</summary>
+    public TimeSpan RemindEvery { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Reminders at most, per incident.</summary>
+    public int MaxReminders { get; set; } = 6;
+
     /// <summary>The language of what people read: <c>vi</c> (the default) or <c>en</c>.</summary>
     public string Language { get; set; } = "vi";
 }
@@ -101,6 +116,16 @@ public sealed class CloudOptionsValidator :
         if (o.Language is not ("vi" or "en"))
         {
             return ValidateOptionsResult.Fail($"Notify:Language must be 'vi' or 'en' (was '{o.Language}')");
+        }
+
+        if (o.EscalateAfter <= TimeSpan.Zero || o.RemindEvery <= TimeSpan.Zero || o.MaxReminders < 0)
+        {
+            return ValidateOptionsResult.Fail("Notify:EscalateAfter and Notify:RemindEvery must be positive, Notify:MaxReminders not negative");
+        }
+
+        if (o.PublicUrl is { } publicUrl && (!publicUrl.IsAbsoluteUri || publicUrl.Scheme is not ("http" or "https")))
+        {
+            return ValidateOptionsResult.Fail($"Notify:PublicUrl must be an absolute http(s) URL (was '{publicUrl}')");
         }
 
         if (o.FallbackAfter <= TimeSpan.Zero || o.FallbackAfter > o.GiveUpAfter)

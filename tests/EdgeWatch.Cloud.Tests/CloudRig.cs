@@ -51,12 +51,18 @@ internal sealed class CloudRig : IAsyncDisposable
     /// <param name="zns">A ZNS emulator to send members' messages to; without it ZNS is off.</param>
     /// <param name="modems">Modem emulators for SMS and calls; without them there are none.</param>
     /// <param name="extra">Further settings.</param>
+    /// <param name="withStaff">Keep the demo town's duty officers and technicians (and so notify the officers).</param>
     public static async Task<CloudRig> StartAsync(
         int groups = 2, int? externalBrokerPort = null, TimeProvider? time = null, Emulators.ZnsEmulator? zns = null,
-        IReadOnlyList<Emulators.ModemEmulator>? modems = null, IDictionary<string, string?>? extra = null, Action<SiteDocument>? site = null)
+        IReadOnlyList<Emulators.ModemEmulator>? modems = null, IDictionary<string, string?>? extra = null, Action<SiteDocument>? site = null, bool withStaff = false)
     {
         var dir = Eventually.TempDirectory("edgewatch-cloud");
         var town = DemoTown.Create("town", groups, 8);
+        if (!withStaff)
+        {
+            town.Document.Staff.Clear(); // no duty officers: only the members are notified
+        }
+
         site?.Invoke(town.Document);
         town.Save(Path.Combine(dir, "site.json"));
         var webhook = await WebhookReceiver.StartAsync();

@@ -119,7 +119,7 @@ public class FireSmsCultureTests
     [Fact]
     public void TheDetailsSmsWritesAVietnameseWeekdayDateAndDecimalComma() =>
         Assert.Equal(
-            "EdgeWatch: báo cháy tại Số 6, hẻm 1 Nguyễn Trãi, Tổ liên gia PCCC số 1, lúc 05:00 Thứ Hai 02/03/2026 (nhiệt độ 57,5 °C). Hãy giúp hàng xóm thoát ra và gọi 114.",
+            "EdgeWatch: báo cháy tại Số 6, hẻm 1 Nguyễn Trãi, Tổ liên gia PCCC số 1, lúc 05:00 Thứ Hai 02/03/2026 (nhiệt độ 57,5 °C). Hãy giúp hàng xóm thoát ra và gọi 114. Trả lời 1 hoặc OK để xác nhận đã biết.",
             FireSms.DetailsText(Heat("vi")));
 
     [Fact]

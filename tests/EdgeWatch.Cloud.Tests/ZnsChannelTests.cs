@@ -26,8 +26,9 @@ public class ZnsChannelTests
         var alarm = EventStoreTests.Alarm();
         await Alarm(rig, alarm);
 
-        await Eventually.WaitAsync(() => zns.Accepted.Count >= members.Count, TimeSpan.FromSeconds(20), "a ZNS message to every member");
-        var sent = zns.Accepted.ToList();
+        var phones = members.Select(m => PhoneNumber.Normalise(m.Phone)).ToHashSet();
+        await Eventually.WaitAsync(() => zns.Accepted.Count(m => phones.Contains(m.Phone)) >= members.Count, TimeSpan.FromSeconds(20), "a ZNS message to every member");
+        var sent = zns.Accepted.Where(m => phones.Contains(m.Phone)).ToList(); // the duty officers get theirs too
         Assert.Equal(members.Select(m => PhoneNumber.Normalise(m.Phone)).Order(), sent.Select(m => m.Phone).Order());
         var household = group.Households.Single(h => h.Id == alarm.Household);
         foreach (var member in members)
@@ -59,11 +60,13 @@ public class ZnsChannelTests
         // A first alarm brings a token; then Zalo expires it before the second group's alarm.
         var first = EventStoreTests.Alarm();
         await Alarm(rig, first);
-        await Eventually.WaitAsync(() => zns.Accepted.Count == members.Count - 1, TimeSpan.FromSeconds(20), "the first alarm's messages");
+        var phones = members.Select(m => PhoneNumber.Normalise(m.Phone)).ToHashSet();
+        int ToMembers() => zns.Accepted.Count(m => phones.Contains(m.Phone)); // the duty officers get theirs too
+        await Eventually.WaitAsync(() => ToMembers() == members.Count - 1, TimeSpan.FromSeconds(20), "the first alarm's messages");
         zns.ExpireAccessToken();
         var second = EventStoreTests.Alarm(seq: 2) with { Household = "h5" };
         await Alarm(rig, second);
-        await Eventually.WaitAsync(() => zns.Accepted.Count == 2 * (members.Count - 1), TimeSpan.FromSeconds(20), "the second alarm's messages");
+        await Eventually.WaitAsync(() => ToMembers() == 2 * (members.Count - 1), TimeSpan.FromSeconds(20), "the second alarm's messages");
         Assert.Equal(2, zns.Refreshes);
         Assert.Contains(ZnsChannel.InvalidAccessToken, zns.Errors);
 

@@ -8,9 +8,6 @@ using EdgeWatch.Protocol;
 namespace EdgeWatch.Cloud.Api;
 
 /// <summary>The aggregator's HTTP API and a minimal live page.</summary>
-/// <summary>An incident's notifications (numbers masked) and the people no channel reached.</summary>
-public sealed record IncidentDelivery(IReadOnlyList<OutboxMessage> Notifications, IReadOnlyList<UnreachedPerson> Unreached);
-
 public static class EventsApi
 {
     public static void MapEdgeWatchApi(this WebApplication app)
@@ -25,10 +22,6 @@ public static class EventsApi
         app.MapGet("/api/health", (EmbeddedBroker broker, MqttIngest ingest, WebhookNotifier notifier, Notify.Sms.ModemPool modems) => Results.Text(
             $$"""{"broker":"{{(broker.IsEmbedded ? "embedded" : "external")}}","brokerPort":{{broker.Port}},"ingestConnected":{{(ingest.Connected ? "true" : "false")}},"received":{{ingest.Received}},"duplicates":{{ingest.Duplicates}},"rejected":{{ingest.Rejected}},"notified":{{notifier.Delivered}},"modems":{{System.Text.Json.JsonSerializer.Serialize(modems.Status, CloudJsonContext.Default.IReadOnlyListModemStatus)}}}""",
             "application/json"));
-        app.MapGet("/api/incidents/{id:guid}/notifications", async (Guid id, INotificationOutbox outbox, CancellationToken ct) =>
-            TypedResults.Ok(new IncidentDelivery(
-                [.. (await outbox.ListNotificationsAsync(id, 1000, ct)).Select(n => n with { Destination = PhoneNumber.Masked(n.Destination), Payload = "" })],
-                [.. (await outbox.UnreachedAsync(id, ct)).Select(u => u with { Phone = PhoneNumber.Masked(u.Phone) })])));
         app.MapGet("/api/motion", async (EventStore store, int? limit, CancellationToken ct) =>
             Results.Text(await store.ListMotionJsonAsync(Math.Clamp(limit ?? 100, 1, 1000), ct), "application/json"));
         app.MapGet("/api/gateways", async (EventStore store, CancellationToken ct) => Results.Ok(await store.ListGatewaysAsync(ct)));

@@ -331,6 +331,11 @@ public sealed class MqttIngest : BackgroundService
             return e.Seq; // a redelivery: stored and notified already
         }
 
+        if (e.Kind == FireEventKind.Reset && !e.Test)
+        {
+            await _notifier.AllClearAsync(e, cancellationToken).ConfigureAwait(false); // before the ack: a crash resends the reset
+        }
+
         Stored?.Invoke(e);
         return e.Seq;
     }

@@ -9,6 +9,9 @@ namespace EdgeWatch.Cloud.Notify;
 /// </summary>
 public sealed record PersonAlert
 {
+    public const string Fire = "fire";
+    public const string AllClear = "all-clear";
+
     public required string Kind { get; init; }
     public required string Name { get; init; }
     public required string Phone { get; init; }
@@ -23,6 +26,15 @@ public sealed record PersonAlert
     public required string Language { get; init; }
     public IReadOnlyList<string> Fallback { get; init; } = [];
     public bool Details { get; init; }
+
+    /// <summary><c>member</c> of the group, or <c>officer</c> on duty.</summary>
+    public string Role { get; init; } = "member";
+
+    /// <summary>Which step of the incident sent it: empty for the first; <c>L2</c> an escalation; <c>R1</c> a reminder.</summary>
+    public string Step { get; init; } = "";
+
+    /// <summary>The signed one-click acknowledgement link, when the site has a public address.</summary>
+    public string? AckLink { get; init; }
 
     public bool English => Language.StartsWith("en", StringComparison.OrdinalIgnoreCase);
 

@@ -1,5 +1,6 @@
 using EdgeWatch.Cloud.Notify.Sms;
 using EdgeWatch.Cloud.Notify.Zns;
+using EdgeWatch.Cloud.Site;
 using EdgeWatch.Cloud.Storage;
 using Microsoft.Extensions.Options;
 
@@ -13,9 +14,10 @@ namespace EdgeWatch.Cloud.Notify;
 /// A person is reached once one channel accepted; anyone whose last channel failed is listed on the incident as
 /// unreached. An SMS is followed by a second, longer one with the details, sent after every first message.
 /// </summary>
-public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, IOptions<NotifyOptions> options, TimeProvider time, ILogger<PersonAlerts> logger)
+public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, AckLinks links, IOptions<NotifyOptions> options, TimeProvider time, ILogger<PersonAlerts> logger)
 {
     public const int FirePriority = 0;
+    public const int AllClearPriority = 5;
     public const int DetailsPriority = 10;
 
     public bool Available(string channel) => channel switch
@@ -25,43 +27,83 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, IOptions<Noti
         _ => false,
     };
 
+    /// <summary>What every message of an incident says, before it is addressed to a person (kept on the incident).</summary>
+    public PersonAlert Template(Notification built) => new()
+    {
+        Kind = PersonAlert.Fire,
+        Name = "",
+        Phone = "",
+        Household = built.Household,
+        Address = built.Address ?? built.Household,
+        GroupName = built.GroupName,
+        GroupShortName = built.GroupShortName,
+        At = built.WallTime,
+        Celsius = built.Cause?.StartsWith("heat", StringComparison.Ordinal) == true ? built.Value : null,
+        Language = options.Value.Language,
+    };
+
     /// <summary>The first notification for every member with a valid number and a channel this site has.</summary>
-    public IEnumerable<NewNotification> Fire(Guid incident, Notification built)
+    public IEnumerable<NewNotification> Fire(Guid incident, Notification built) =>
+        People(incident, Template(built), built.Members.Select(m => ((PersonDocument)new MemberDocument { Name = m.Name, Phone = m.Phone, Channels = [.. m.Channels], Language = m.Language }, "member")), "");
+
+    /// <summary>Notifications for staff (duty officers) at a step of the incident (<c>""</c>, <c>L2</c>, <c>R1</c>…).</summary>
+    public IEnumerable<NewNotification> Staff(Guid incident, PersonAlert template, IEnumerable<StaffDocument> staff, string step) =>
+        People(incident, template, staff.Select(s => ((PersonDocument)s, s.Role)), step);
+
+    private IEnumerable<NewNotification> People(Guid incident, PersonAlert template, IEnumerable<(PersonDocument Person, string Role)> people, string step)
     {
         var now = time.GetUtcNow();
-        foreach (var member in built.Members)
+        foreach (var (person, role) in people)
         {
-            if (PhoneNumber.Normalise(member.Phone) is not { } phone)
+            if (PhoneNumber.Normalise(person.Phone) is not { } phone)
             {
                 continue; // refused at import; nothing to send to
             }
 
-            var chain = member.Channels.Where(Available).ToList();
+            var chain = person.Channels.Where(Available).ToList();
             if (chain.Count == 0)
             {
-                PersonLog.NoChannel(logger, incident, member.Name, member.Channels);
+                PersonLog.NoChannel(logger, incident, person.Name, person.Channels);
                 continue;
             }
 
-            var alert = new PersonAlert
+            var alert = template with
             {
-                Kind = "fire",
-                Name = member.Name,
+                Name = person.Name,
                 Phone = phone,
-                Household = member.Household,
-                Address = built.Address ?? built.Household,
-                GroupName = built.GroupName,
-                GroupShortName = built.GroupShortName,
-                At = built.WallTime,
-                Celsius = built.Cause?.StartsWith("heat", StringComparison.Ordinal) == true ? built.Value : null,
-                Language = member.Language ?? options.Value.Language,
+                Role = role,
+                Step = step,
+                Language = person.Language ?? options.Value.Language,
                 Fallback = chain[1..],
+                AckLink = links.Link(incident, phone),
             };
             foreach (var n in On(incident, chain[0], alert, now))
             {
                 yield return n;
             }
         }
+    }
+
+    /// <summary>
+    /// The all clear, to everyone the incident reached, on the channel that reached them: Zalo with the all-clear
+    /// template where there is one, else SMS (a call can't say it), for those who have SMS.
+    /// </summary>
+    public IReadOnlyList<NewNotification> AllClear(Guid incident, IEnumerable<ReachedPerson> reached)
+    {
+        var now = time.GetUtcNow();
+        var list = new List<NewNotification>();
+        foreach (var person in reached)
+        {
+            var alert = PersonAlert.Parse(person.Payload) with { Kind = PersonAlert.AllClear, Step = "clear", Fallback = [], Details = false, AckLink = null };
+            var channel = person.Channel == ZnsChannel.ChannelName && zns.SendsAllClear ? ZnsChannel.ChannelName
+                : modems.Enabled ? SmsChannel.ChannelName : null;
+            if (channel is not null)
+            {
+                list.Add(new NewNotification(channel, person.Destination, AllClearPriority, alert.ToJson(), Key(incident, channel, alert), now + options.Value.GiveUpAfter));
+            }
+        }
+
+        return list;
     }
 
     /// <summary>The notification on the person's next channel after <paramref name="failed"/>; none when it was the last.</summary>
@@ -73,7 +115,7 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, IOptions<Noti
         }
 
         var alert = PersonAlert.Parse(failed.Payload);
-        var next = alert.Details ? [] : alert.Fallback.Where(Available).ToList();
+        var next = alert.Details || alert.Kind == PersonAlert.AllClear ? [] : alert.Fallback.Where(Available).ToList();
         return next.Count == 0 ? [] : [.. On(failed.IncidentId, next[0], alert with { Fallback = next[1..] }, time.GetUtcNow())];
     }
 
@@ -81,13 +123,17 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, IOptions<Noti
     {
         // Until the last channel, give up soon and fall back; the last one keeps trying.
         var giveUpAt = now + (alert.Fallback.Count > 0 ? options.Value.FallbackAfter : options.Value.GiveUpAfter);
-        var key = channel == ZnsChannel.ChannelName ? $"{incident:N}-{alert.Phone}" : $"{incident:N}-{alert.Phone}-{channel}";
+        var key = Key(incident, channel, alert);
         yield return new NewNotification(channel, alert.Phone, FirePriority, alert.ToJson(), key, giveUpAt);
         if (channel == SmsChannel.ChannelName)
         {
             yield return new NewNotification(channel, alert.Phone, DetailsPriority, (alert with { Details = true, Fallback = [] }).ToJson(), key + "-details", now + options.Value.GiveUpAfter);
         }
     }
+
+    /// <summary>The idempotency key (ZNS <c>tracking_id</c>): one message per incident, person, channel and step.</summary>
+    private static string Key(Guid incident, string channel, PersonAlert alert) =>
+        (channel == ZnsChannel.ChannelName ? $"{incident:N}-{alert.Phone}" : $"{incident:N}-{alert.Phone}-{channel}") + (alert.Step.Length > 0 ? "-" + alert.Step : "");
 }
 
 internal static partial class PersonLog

@@ -79,7 +79,7 @@ public static class RegistryYaml
 
         StaffDocument Staff(YamlNode node, string at)
         {
-            var s = new StaffDocument { Channels = ["call", "zns", "sms"] };
+            var s = new StaffDocument();
             return Person(s, node, at, new()
             {
                 ["role"] = (n, a) => s.Role = reader.Text(n, a) ?? "",

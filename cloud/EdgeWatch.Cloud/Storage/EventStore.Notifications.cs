@@ -11,7 +11,7 @@ public sealed partial class EventStore : INotificationOutbox
         next_attempt_at, give_up_at, last_error, delivered_at, possible_duplicate
         """;
 
-    public async Task<AlarmStored> InsertAlarmAsync(FireEvent alarm, DateTimeOffset receivedAt, Func<Guid, IReadOnlyList<NewNotification>> notifications, CancellationToken cancellationToken)
+    public async Task<AlarmStored> InsertAlarmAsync(FireEvent alarm, DateTimeOffset receivedAt, Func<Guid, IncidentPlan> plan, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -40,22 +40,28 @@ public sealed partial class EventStore : INotificationOutbox
                 }
             }
 
+            var planned = plan(alarmId);
             using (var incident = _connection.CreateCommand())
             {
                 incident.Transaction = tx;
-                incident.CommandText = "INSERT INTO incidents (id, kind, grp, first_event, opened_at) VALUES ($id, 'fire', $grp, $first, $at)";
+                incident.CommandText = """
+                    INSERT INTO incidents (id, kind, grp, first_event, opened_at, alert, next_step_at) VALUES ($id, 'fire', $grp, $first, $at, $alert, $next)
+                    """;
                 incident.Parameters.AddWithValue("$id", alarmId.ToString("D"));
                 incident.Parameters.AddWithValue("$grp", alarm.Group);
                 incident.Parameters.AddWithValue("$first", alarm.Id.ToString("D"));
                 incident.Parameters.AddWithValue("$at", Iso(receivedAt));
+                incident.Parameters.AddWithValue("$alert", (object?)planned.Alert ?? DBNull.Value);
+                incident.Parameters.AddWithValue("$next", planned.NextStepAt is { } next ? Iso(next) : DBNull.Value);
                 await incident.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            foreach (var n in notifications(alarmId))
+            foreach (var n in planned.Notifications)
             {
                 await InsertNotificationAsync(tx, alarmId, alarm.Id, n, receivedAt, cancellationToken).ConfigureAwait(false);
             }
 
+            await LogStepAsync(tx, alarmId, new IncidentStep(receivedAt, "opened", alarm.Gateway, $"{alarm.Cause} at {alarm.Household}; {planned.Notifications.Count} notifications"), cancellationToken).ConfigureAwait(false);
             tx.Commit();
             return new AlarmStored(true, alarmId, null);
         }

@@ -21,6 +21,12 @@ public sealed record AttemptFailure(long Id, int Attempts, string Failure, DateT
 /// <summary>A person whom no channel reached for an incident: every one of their channels refused or gave up.</summary>
 public sealed record UnreachedPerson(string Name, string Phone, string LastChannel, string? LastError);
 
+/// <summary>
+/// What a new incident writes with it: its notifications, the alert later messages are made from (escalations,
+/// reminders, the all clear), and when its next step (escalation) is due.
+/// </summary>
+public sealed record IncidentPlan(IReadOnlyList<NewNotification> Notifications, string? Alert = null, DateTimeOffset? NextStepAt = null);
+
 /// <summary>What storing a fire alarm did: whether the event was new, and the incident it opened, if any.</summary>
 public sealed record AlarmStored(bool Fresh, Guid? OpenedIncident, Guid? JoinedAlarm);
 
@@ -35,7 +41,7 @@ public interface INotificationOutbox
     /// notifications, unless the alarm (by <see cref="FireEvent.AlarmId"/>) is known already: then the event joins it.
     /// A redelivered event changes nothing.
     /// </summary>
-    Task<AlarmStored> InsertAlarmAsync(FireEvent alarm, DateTimeOffset receivedAt, Func<Guid, IReadOnlyList<NewNotification>> notifications, CancellationToken cancellationToken);
+    Task<AlarmStored> InsertAlarmAsync(FireEvent alarm, DateTimeOffset receivedAt, Func<Guid, IncidentPlan> plan, CancellationToken cancellationToken);
 
     /// <summary>Pending notifications of a channel due at <paramref name="now"/>, most urgent first.</summary>
     Task<IReadOnlyList<OutboxMessage>> DueAsync(string channel, DateTimeOffset now, int limit, CancellationToken cancellationToken);

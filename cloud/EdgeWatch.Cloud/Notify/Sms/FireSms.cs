@@ -13,7 +13,13 @@ public static class FireSms
     public static string Text(PersonAlert alert)
     {
         var group = alert.GroupShortName ?? alert.GroupName ?? "?";
-        string Render(string place) => alert.English ? $"FIRE at {place} ({group}). Get out, call 114" : $"CHÁY tại {place} ({group}). Thoát ra, gọi 114";
+        string Render(string place) => (alert.Kind, alert.English) switch
+        {
+            (PersonAlert.AllClear, true) => $"ALL CLEAR at {place} ({group}). The alarm is over",
+            (PersonAlert.AllClear, false) => $"ĐÃ AN TOÀN tại {place} ({group}). Hết báo cháy",
+            (_, true) => $"FIRE at {place} ({group}). Get out, call 114",
+            _ => $"CHÁY tại {place} ({group}). Thoát ra, gọi 114",
+        };
 
         var parts = (alert.Address ?? alert.Household ?? "?").Split(", ");
         for (var n = Math.Min(parts.Length, 2); n >= 1; n--)
@@ -38,8 +44,11 @@ public static class FireSms
         var culture = CultureInfo.GetCultureInfo(alert.English ? "en-GB" : "vi-VN");
         var when = TimeZoneInfo.ConvertTime(alert.At, VietnamTime.Zone).ToString("HH:mm dddd dd/MM/yyyy", culture);
         var reading = alert.Celsius is { } c ? string.Format(culture, alert.English ? " (temperature {0:0.#} °C)" : " (nhiệt độ {0:0.#} °C)", c) : "";
+        var ack = alert.English
+            ? " Reply 1 or OK to acknowledge" + (alert.AckLink is { } l ? $", or open {l}" : "") + "."
+            : " Trả lời 1 hoặc OK để xác nhận đã biết" + (alert.AckLink is { } v ? $", hoặc mở {v}" : "") + ".";
         return alert.English
-            ? $"EdgeWatch: fire alarm at {alert.Address ?? alert.Household}, {alert.GroupName}, at {when}{reading}. Help your neighbours get out; call 114."
-            : $"EdgeWatch: báo cháy tại {alert.Address ?? alert.Household}, {alert.GroupName}, lúc {when}{reading}. Hãy giúp hàng xóm thoát ra và gọi 114.";
+            ? $"EdgeWatch: fire alarm at {alert.Address ?? alert.Household}, {alert.GroupName}, at {when}{reading}. Help your neighbours get out; call 114.{ack}"
+            : $"EdgeWatch: báo cháy tại {alert.Address ?? alert.Household}, {alert.GroupName}, lúc {when}{reading}. Hãy giúp hàng xóm thoát ra và gọi 114.{ack}";
     }
 }

@@ -46,6 +46,8 @@ public sealed partial class ZnsChannel : INotificationChannel, IDisposable
 
     public bool Enabled => _options.ApiUrl is not null;
 
+    public bool SendsAllClear => Enabled && _options.AllClearTemplateId is not null;
+
     /// <summary>Token refreshes done (each rotates the refresh token).</summary>
     public int Refreshes => Volatile.Read(ref _refreshes);
     private int _refreshes;
@@ -74,11 +76,12 @@ public sealed partial class ZnsChannel : INotificationChannel, IDisposable
     {
         using var client = _http.CreateClient(ChannelName);
         client.Timeout = _options.Timeout;
+        var alert = PersonAlert.Parse(message.Payload);
         var body = new JsonObject
         {
             ["phone"] = message.Destination,
-            ["template_id"] = _options.FireTemplateId,
-            ["template_data"] = TemplateData(PersonAlert.Parse(message.Payload)),
+            ["template_id"] = alert.Kind == PersonAlert.AllClear ? _options.AllClearTemplateId : _options.FireTemplateId,
+            ["template_data"] = TemplateData(alert),
             ["tracking_id"] = message.IdempotencyKey,
         };
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.ApiUrl!, "message/template")) { Content = JsonContent.Create(body) };

@@ -22,6 +22,9 @@ public sealed class ZnsOptions
     /// <summary>The approved template for a fire alarm (fields: name, address, group, time).</summary>
     public string? FireTemplateId { get; set; }
 
+    /// <summary>The approved template of the all-clear message; without one, the all clear goes by SMS.</summary>
+    public string? AllClearTemplateId { get; set; }
+
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
