@@ -77,6 +77,9 @@ public sealed class ModemEmulator : IAsyncDisposable
 
     public Action<ReceivedSms>? OnMessage { get; set; }
 
+    /// <summary>What the modem did, in order: <c>sms 84…</c> for each part sent, <c>call 84…</c> for each dial.</summary>
+    public ConcurrentQueue<string> Operations { get; } = new();
+
     /// <summary>Starts socat with a pty pair in <paramref name="directory"/> (<c>modem</c> for the aggregator).</summary>
     public static async Task<ModemEmulator> StartAsync(string directory, string name = "modem")
     {
@@ -251,6 +254,7 @@ public sealed class ModemEmulator : IAsyncDisposable
         }
 
         Parts.Enqueue(part);
+        Operations.Enqueue($"sms {part.Destination}");
         Assemble(part);
         Send($"\r\n+CMGS: {Interlocked.Increment(ref _nextReference) % 256}\r\n\r\nOK\r\n");
     }
@@ -291,6 +295,7 @@ public sealed class ModemEmulator : IAsyncDisposable
             return;
         }
 
+        Operations.Enqueue($"call {number}");
         if (BusyNumbers.ContainsKey(number))
         {
             Send("\r\nBUSY\r\n");

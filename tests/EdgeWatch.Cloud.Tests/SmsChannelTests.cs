@@ -148,6 +148,30 @@ public sealed class SmsChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OnOneModemAFiresFirstSmsGoBeforeACallThatWaits()
+    {
+        _modem.SendDelay = TimeSpan.FromMilliseconds(500);
+        await using var rig = await CloudRig.StartAsync(modems: [_modem], extra: Fast, site: d =>
+        {
+            OnlySms(d, households: 3);
+            d.Groups[0].Households[2].Members.ForEach(m => m.Channels = ["call"]);
+        });
+        var callers = Members(rig).Where(m => m.Member.Channels[0] == "call").Select(m => $"call {m.Phone}").ToHashSet();
+        var alarm = EventStoreTests.Alarm() with { Household = "h1" };
+        await Alarm(rig, alarm);
+        await Eventually.WaitAsync(() => _modem.Operations.Count(callers.Contains) == 2 && _modem.Messages.Count == 8, TimeSpan.FromSeconds(60), "4 fire SMS, their details and 2 calls");
+
+        // Whatever took the idle modem first, from then on every first SMS goes before a waiting call, and every
+        // call before anyone's details.
+        var ops = _modem.Operations.ToList();
+        var firstCall = ops.FindIndex(callers.Contains);
+        var smsBeforeCall = ops.Take(firstCall).Count(o => o.StartsWith("sms", StringComparison.Ordinal));
+        Assert.True(firstCall == 0 || smsBeforeCall == 4, string.Join(" | ", ops));
+        var details = _modem.Messages.Where(m => m.Text.StartsWith("EdgeWatch", StringComparison.Ordinal)).Select(m => $"sms {m.Destination}").ToList();
+        Assert.True(ops.FindLastIndex(callers.Contains) < ops.Count - details.Count, string.Join(" | ", ops));
+    }
+
+    [Fact]
     public async Task APersonWhoseEveryChannelFailsIsListedUnreached()
     {
         _modem.Registered = false;

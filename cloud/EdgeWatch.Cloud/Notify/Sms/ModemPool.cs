@@ -17,7 +17,10 @@ public sealed partial class ModemPool : BackgroundService
     private readonly ModemOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ModemPool> _logger;
-    private readonly Channel<Modem> _free = Channel.CreateUnbounded<Modem>();
+    private readonly Lock _lend = new();
+    private readonly List<Modem> _idle = [];
+    private readonly List<(int Priority, long Order, TaskCompletionSource<Modem> Handed)> _waiting = [];
+    private long _order;
     private readonly Dictionary<string, ModemStatus> _status;
 
     public ModemPool(IOptions<ModemOptions> options, TimeProvider time, ILogger<ModemPool> logger)
@@ -48,37 +51,76 @@ public sealed partial class ModemPool : BackgroundService
         }
     }
 
-    /// <summary>A free, registered modem, or null when none is free within <paramref name="wait"/>.</summary>
-    public async Task<Modem?> AcquireAsync(TimeSpan wait, CancellationToken cancellationToken)
+    /// <summary>
+    /// A free, registered modem, or null when none is free within <paramref name="wait"/>. Senders waiting for a modem
+    /// get one in order of <paramref name="priority"/> (lowest first), then of arrival: a fire's first SMS before a
+    /// call, a call before anyone's details.
+    /// </summary>
+    public async Task<Modem?> AcquireAsync(int priority, TimeSpan wait, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(wait, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var handed = new TaskCompletionSource<Modem>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lend)
+        {
+            _idle.RemoveAll(m => !Usable(m));
+            if (_idle.Count > 0)
+            {
+                var modem = _idle[0];
+                _idle.RemoveAt(0);
+                return modem;
+            }
+
+            _waiting.Add((priority, _order++, handed));
+        }
+
         try
         {
-            while (true)
-            {
-                var modem = await _free.Reader.ReadAsync(linked.Token).ConfigureAwait(false);
-                if (modem.Fault is null && modem.Registered)
-                {
-                    return modem;
-                }
-
-                // Faulted or unregistered: its supervisor puts it back when it is usable again.
-            }
+            return await handed.Task.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
+            lock (_lend)
+            {
+                _waiting.RemoveAll(w => w.Handed == handed);
+            }
+
+            if (handed.Task.IsCompletedSuccessfully)
+            {
+                Release(handed.Task.Result); // handed over just as the wait ended: pass it on
+            }
+
+            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
             return null;
         }
     }
 
+    /// <summary>Gives a modem back (or lends a newly usable one): to the most urgent waiting sender, else to the idle ones.</summary>
     public void Release(Modem modem)
     {
-        if (modem.Fault is null)
+        lock (_lend)
         {
-            _free.Writer.TryWrite(modem);
+            if (!Usable(modem) || _idle.Contains(modem))
+            {
+                return;
+            }
+
+            foreach (var waiter in _waiting.OrderBy(w => w.Priority).ThenBy(w => w.Order).ToList())
+            {
+                _waiting.Remove(waiter);
+                if (waiter.Handed.TrySetResult(modem))
+                {
+                    return;
+                }
+            }
+
+            _idle.Add(modem);
         }
     }
+
+    private static bool Usable(Modem modem) => modem.Fault is null && modem.Registered;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_options.Ports.Select(p => Task.Run(() => SuperviseAsync(p, stoppingToken), stoppingToken)));
@@ -95,10 +137,7 @@ public sealed partial class ModemPool : BackgroundService
                 backoff = TimeSpan.FromSeconds(1);
                 Report(modem, null);
                 var wasRegistered = modem.Registered;
-                if (modem.Registered)
-                {
-                    _free.Writer.TryWrite(modem);
-                }
+                Release(modem); // lent out if registered
 
                 var nextStatus = _time.GetUtcNow() + _options.StatusInterval;
                 while (modem.Fault is null)
@@ -120,7 +159,7 @@ public sealed partial class ModemPool : BackgroundService
                         Report(modem, null);
                         if (modem.Registered && !wasRegistered)
                         {
-                            _free.Writer.TryWrite(modem); // registered again: lend it out
+                            Release(modem); // registered again: lend it out
                         }
 
                         wasRegistered = modem.Registered;

@@ -16,7 +16,11 @@ public sealed class SmsChannel(ModemPool modems) : INotificationChannel
 
     public string Name => ChannelName;
 
-    public int Concurrency => Math.Max(1, modems.Count);
+    /// <summary>
+    /// One more than the modems: while every modem sends, the next SMS already waits in the pool, so when a modem
+    /// comes free it goes to that SMS rather than to a waiting call.
+    /// </summary>
+    public int Concurrency => Math.Max(1, modems.Count) + 1;
 
     public bool Idempotent => false;
 
@@ -25,7 +29,7 @@ public sealed class SmsChannel(ModemPool modems) : INotificationChannel
         var alert = PersonAlert.Parse(message.Payload);
         var text = alert.Details ? FireSms.DetailsText(alert) : FireSms.Text(alert);
         var parts = SmsPdu.Submit(message.Destination, text, modems.Gsm7, (byte)Interlocked.Increment(ref _reference));
-        if (await modems.AcquireAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false) is not { } modem)
+        if (await modems.AcquireAsync(message.Priority * 2, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false) is not { } modem)
         {
             return DeliveryOutcome.Retry("no modem is ready (none registered, or all faulty)");
         }
