@@ -31,6 +31,7 @@ return name switch
     "outage" => await OutageBenchmark.RunAsync(args[1..]),
     "motion" => await MotionBenchmark.RunAsync(args[1..]),
     "fire-under-load" => await FireUnderLoadBenchmark.RunAsync(args[1..]),
+    "notify" => await NotifyBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -40,5 +41,6 @@ static int Usage()
     Console.Error.WriteLine("       EdgeWatch.Benchmarks outage [--gateways N] [--outage-seconds N]");
     Console.Error.WriteLine("       EdgeWatch.Benchmarks motion");
     Console.Error.WriteLine("       EdgeWatch.Benchmarks fire-under-load [--cycles N] [--env NAME=VALUE]...");
+    Console.Error.WriteLine("       EdgeWatch.Benchmarks notify [--alarms N] [--sms-ms N]");
     return 2;
 }

@@ -18,7 +18,7 @@ public sealed class CallChannel(ModemPool modems) : INotificationChannel
 
     public async Task<DeliveryOutcome> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
-        if (await modems.AcquireAsync((message.Priority * 2) + 1, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false) is not { } modem)
+        if (await modems.AcquireAsync((message.Priority * 2) + 1, modems.Patience, cancellationToken).ConfigureAwait(false) is not { } modem)
         {
             return DeliveryOutcome.Retry("no modem is ready (none registered, or all faulty)");
         }

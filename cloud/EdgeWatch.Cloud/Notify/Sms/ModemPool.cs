@@ -122,6 +122,12 @@ public sealed partial class ModemPool : BackgroundService
 
     private static bool Usable(Modem modem) => modem.Fault is null && modem.Registered;
 
+    /// <summary>
+    /// How long a sender waits for a modem: while one is usable, long enough for the messages ahead (a 3-part SMS
+    /// takes about 9 s); when none is, briefly, so the row records the trouble and retries.
+    /// </summary>
+    public TimeSpan Patience => Status.Any(s => s.Fault is null) ? TimeSpan.FromSeconds(60) : TimeSpan.FromSeconds(5);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_options.Ports.Select(p => Task.Run(() => SuperviseAsync(p, stoppingToken), stoppingToken)));
 

@@ -29,7 +29,7 @@ public sealed class SmsChannel(ModemPool modems) : INotificationChannel
         var alert = PersonAlert.Parse(message.Payload);
         var text = alert.Details ? FireSms.DetailsText(alert) : FireSms.Text(alert);
         var parts = SmsPdu.Submit(message.Destination, text, modems.Gsm7, (byte)Interlocked.Increment(ref _reference));
-        if (await modems.AcquireAsync(message.Priority * 2, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false) is not { } modem)
+        if (await modems.AcquireAsync(message.Priority * 2, modems.Patience, cancellationToken).ConfigureAwait(false) is not { } modem)
         {
             return DeliveryOutcome.Retry("no modem is ready (none registered, or all faulty)");
         }
