@@ -10,8 +10,9 @@ source scripts/lib/debian.sh
 # mosquitto: the tests start their own brokers on free loopback ports; mosquitto-clients: mosquitto_sub against the
 # embedded broker; ffmpeg, libgtk-3-0: the camera side (ffmpeg child processes, the OpenCV runtime); rtsp-server-perl:
 # a real RTSP server for the camera tests; openssl: an independent HMAC for the webhook signature test; socat: the
-# pseudo-terminal of the modem emulator (SMS, calls); libicu72: Vietnamese text in the aggregator (not invariant).
-PACKAGES=(mosquitto mosquitto-clients ffmpeg libgtk-3-0 rtsp-server-perl openssl socat libicu72)
+# pseudo-terminal of the modem emulator (SMS, calls); libicu72: Vietnamese text in the aggregator (not invariant);
+# python3-aiosmtpd: an independent SMTP server for the mail channel's tests.
+PACKAGES=(mosquitto mosquitto-clients ffmpeg libgtk-3-0 rtsp-server-perl openssl socat libicu72 python3-aiosmtpd)
 ensure_packages "${PACKAGES[@]}" || { echo "0 passed, 1 failed"; exit 1; }
 
 # Real sample video for the motion tests and the demo cameras.

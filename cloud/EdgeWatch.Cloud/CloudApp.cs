@@ -66,6 +66,8 @@ public static class CloudApp
         services.AddSingleton<IValidateOptions<Notify.Zns.ZnsOptions>, Notify.Zns.ZnsOptionsValidator>();
         services.AddOptions<Notify.Sms.ModemOptions>().BindConfiguration(Notify.Sms.ModemOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<Notify.Sms.ModemOptions>, Notify.Sms.ModemOptionsValidator>();
+        services.AddOptions<Notify.Email.SmtpOptions>().BindConfiguration(Notify.Email.SmtpOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Notify.Email.SmtpOptions>, Notify.Email.SmtpOptionsValidator>();
 
         services.AddSingleton(sp => new EventStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString));
         services.AddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<EventStore>());
@@ -98,6 +100,8 @@ public static class CloudApp
         services.AddHostedService(sp => sp.GetRequiredService<Notify.Sms.ModemPool>());
         services.AddSingleton<INotificationChannel, Notify.Sms.SmsChannel>();
         services.AddSingleton<INotificationChannel, Notify.Sms.CallChannel>();
+        services.AddSingleton<Notify.Email.SmtpChannel>();
+        services.AddSingleton<INotificationChannel>(sp => sp.GetRequiredService<Notify.Email.SmtpChannel>());
         services.AddSingleton<PersonAlerts>();
         services.AddSingleton<AckLinks>();
         services.AddHostedService(sp => sp.GetRequiredService<AckLinks>());

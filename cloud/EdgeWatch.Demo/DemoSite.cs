@@ -22,10 +22,11 @@ public sealed class DemoSite : IAsyncDisposable
     private readonly DemoTexts _texts;
     private readonly SiteDirectory _town;
 
-    private DemoSite(WebApplication app, string directory, int httpPort, DemoTexts texts, Emulators.ZnsEmulator zns, Emulators.ModemEmulator? modem, SiteDirectory town)
+    private DemoSite(WebApplication app, string directory, int httpPort, DemoTexts texts, Emulators.ZnsEmulator zns, Emulators.ModemEmulator? modem, Emulators.SmtpEmulator smtp, SiteDirectory town)
     {
         Zns = zns;
         Modem = modem;
+        Smtp = smtp;
         _town = town;
         _texts = texts;
         App = app;
@@ -46,6 +47,9 @@ public sealed class DemoSite : IAsyncDisposable
 
     /// <summary>The LTE modem on a pseudo-terminal that sends the demo's SMS (null without socat).</summary>
     public Emulators.ModemEmulator? Modem { get; }
+
+    /// <summary>The local SMTP server the demo's mail goes to (members who read mail first).</summary>
+    public Emulators.SmtpEmulator Smtp { get; }
 
     /// <summary>The demo registry's groups: 56 of 8 households, as in the real town.</summary>
     public const int RegistryGroups = 56;
@@ -68,8 +72,14 @@ public sealed class DemoSite : IAsyncDisposable
         // SMS-only members (and anyone Zalo can't reach) get an SMS through an emulated LTE modem, 3 s per message.
         var modem = SystemPackages.OnPath("socat") ? await Emulators.ModemEmulator.StartAsync(Path.Combine(dir, "modem")).ConfigureAwait(false) : null;
 
+        var smtp = Emulators.SmtpEmulator.Start();
+
         var settings = new Dictionary<string, string?>
         {
+            ["Notify:Smtp:Host"] = Emulators.SmtpEmulator.Host,
+            ["Notify:Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Notify:Smtp:Security"] = "None",
+            ["Notify:Smtp:From"] = "EdgeWatch PCCC <canhbao@an-phu.example>",
             ["Broker:Mode"] = "embedded",
             ["Broker:Port"] = "0",
             ["Storage:ConnectionString"] = $"Data Source={Path.Combine(dir, "edgewatch.db")}",
@@ -95,7 +105,7 @@ public sealed class DemoSite : IAsyncDisposable
         var adminToken = Cloud.Auth.ApiTokens.New();
         settings["Auth:AdminToken"] = adminToken;
         var app = CloudApp.Build([$"--urls=http://127.0.0.1:{port}"], settings);
-        var site = new DemoSite(app, dir, port, texts ?? DemoTexts.Vietnamese, zns, modem, town) { AdminToken = adminToken };
+        var site = new DemoSite(app, dir, port, texts ?? DemoTexts.Vietnamese, zns, modem, smtp, town) { AdminToken = adminToken };
         site.MapDemoEndpoints();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -179,6 +189,19 @@ public sealed class DemoSite : IAsyncDisposable
             };
         }
 
+        App.MapGet("/demo/email", () => Results.Ok(Smtp.Accepted.Select(m => new { m.To, m.ToName, m.Subject, m.Text }).ToArray()));
+        Smtp.OnAccepted = m =>
+        {
+            if (_texts.Language == "en")
+            {
+                DemoLog.EmailSentEn(znsLog, m.ToName ?? "?", m.Subject);
+            }
+            else
+            {
+                DemoLog.EmailSent(znsLog, m.ToName ?? "?", m.Subject);
+            }
+        };
+
         App.MapPost("/demo/trip", (string gateway, string channel) => Script(gateway, channel, b => b.Trip(channel), "tripped"));
         App.MapPost("/demo/restore", (string gateway, string channel) => Script(gateway, channel, b => b.Restore(channel), "restored"));
         App.MapPost("/demo/silence", (string gateway) => Command(gateway, e => e.Silence("demo")));
@@ -235,6 +258,7 @@ public sealed class DemoSite : IAsyncDisposable
 
         await App.DisposeAsync().ConfigureAwait(false);
         await Zns.DisposeAsync().ConfigureAwait(false);
+        await Smtp.DisposeAsync().ConfigureAwait(false);
         if (Modem is not null)
         {
             await Modem.DisposeAsync().ConfigureAwait(false);
@@ -255,6 +279,12 @@ internal static partial class DemoLog
 
     [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "SMS sent to {Name} ({Phone}): {Text}")]
     public static partial void SmsSentEn(ILogger logger, string name, string phone, string text);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Warning, Message = "EMAIL đã gửi tới {Name}: {Subject}")]
+    public static partial void EmailSent(ILogger logger, string name, string subject);
+
+    [LoggerMessage(EventId = 5015, Level = LogLevel.Warning, Message = "EMAIL sent to {Name}: {Subject}")]
+    public static partial void EmailSentEn(ILogger logger, string name, string subject);
 
     [LoggerMessage(EventId = 5000, Level = LogLevel.Warning, Message = "NOTIFY group {Group} household {Household} ({Address}), cause {Cause}: calling {Count} members: {Members}")]
     public static partial void Notified(ILogger logger, string group, string household, string address, string cause, int count, string members);

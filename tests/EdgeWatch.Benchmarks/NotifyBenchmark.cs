@@ -19,8 +19,9 @@ namespace EdgeWatch.Benchmarks;
 
 /// <summary>
 /// People reached: the real aggregator with the ZNS emulator, modem emulators (about 3 s per <c>AT+CMGS</c>, on socat
-/// ptys) and a webhook receiver, while motion events arrive at 10 per second. Each group has 15 households and 30
-/// members, 24 on Zalo and 6 SMS-only, and 2 officers are on duty.
+/// ptys), the SMTP emulator and a webhook receiver, while motion events arrive at 10 per second. Each group has 15
+/// households and 30 members (the demo town's: 21 on Zalo, 3 who read mail first, 6 SMS-only), and 2 officers are on
+/// duty.
 /// Sequential: 10 alarms in different groups, each after the previous one has reached every member, on one modem;
 /// from the aggregator receiving the fire event to the first member's accepted delivery and to every member's.
 /// Burst: 5 groups at once, with 1, 2 and 4 modems: the time until every member of all 5 is reached.
@@ -32,6 +33,7 @@ internal static class NotifyBenchmark
 {
     private const string Bench = "notify";
     private static readonly int[] ModemCounts = [1, 2, 4];
+    private const int Households = 15;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -57,6 +59,8 @@ internal static class NotifyBenchmark
             {
                 ["bench"] = Bench,
                 ["modems"] = 1,
+                ["members_per_group"] = DemoTown.Create("town", 1, Households).Document.Groups[0].Households.SelectMany(h => h.Members)
+                    .GroupBy(m => m.Channels[0]).ToDictionary(g => g.Key, g => g.Count()),
                 ["sms_ms"] = smsDelayMs,
                 ["first_member_median_ms"] = Percentiles.Round(Percentiles.Of(firstMs, 50)),
                 ["first_member_max_ms"] = Percentiles.Round(firstMs.Max()),
@@ -109,6 +113,7 @@ internal static class NotifyBenchmark
         private readonly ConcurrentBag<string> _accepted = [];
         private readonly List<ModemEmulator> _modems;
         private readonly ZnsEmulator _zns;
+        private readonly SmtpEmulator _smtp;
         private readonly WebhookReceiver _webhook;
         private readonly WebApplication _cloud;
         private readonly SiteDirectory _town;
@@ -116,10 +121,19 @@ internal static class NotifyBenchmark
         private readonly Task _motion;
         private long _seq = 1000;
 
-        private Site(List<ModemEmulator> modems, ZnsEmulator zns, WebhookReceiver webhook, WebApplication cloud, SiteDirectory town)
+        private Site(List<ModemEmulator> modems, ZnsEmulator zns, SmtpEmulator smtp, WebhookReceiver webhook, WebApplication cloud, SiteDirectory town)
         {
-            (_modems, _zns, _webhook, _cloud, _town) = (modems, zns, webhook, cloud, town);
+            (_modems, _zns, _smtp, _webhook, _cloud, _town) = (modems, zns, smtp, webhook, cloud, town);
             _zns.OnAccepted = m => Reached(m.Phone, $"zns {m.TrackingId}");
+            var phoneByEmail = town.Document.Groups.SelectMany(g => g.Households).SelectMany(h => h.Members).Where(m => m.Email is not null)
+                .ToDictionary(m => m.Email!, m => PhoneNumber.Normalise(m.Phone)!, StringComparer.OrdinalIgnoreCase);
+            _smtp.OnAccepted = m =>
+            {
+                if (phoneByEmail.TryGetValue(m.To[0], out var phone))
+                {
+                    Reached(phone, $"email {m.MessageId}");
+                }
+            };
             foreach (var modem in _modems)
             {
                 modem.OnMessage = m =>
@@ -139,7 +153,7 @@ internal static class NotifyBenchmark
         public static async Task<Site> StartAsync(string dir, int modems, int smsDelayMs)
         {
             Directory.CreateDirectory(dir);
-            var town = DemoTown.Create("town", 15, 15);
+            var town = DemoTown.Create("town", 15, Households);
             town.Save(Path.Combine(dir, "site.json"));
             var emulators = new List<ModemEmulator>();
             for (var i = 0; i < modems; i++)
@@ -150,6 +164,7 @@ internal static class NotifyBenchmark
             }
 
             var zns = await ZnsEmulator.StartAsync("bench-refresh-token");
+            var smtp = SmtpEmulator.Start();
             var webhook = await WebhookReceiver.StartAsync();
             var settings = new Dictionary<string, string?>
             {
@@ -164,6 +179,9 @@ internal static class NotifyBenchmark
                 ["Notify:Zns:SecretKey"] = ZnsEmulator.SecretKey,
                 ["Notify:Zns:RefreshToken"] = zns.CurrentRefreshToken,
                 ["Notify:Zns:FireTemplateId"] = ZnsEmulator.FireTemplate,
+                ["Notify:Smtp:Host"] = SmtpEmulator.Host,
+                ["Notify:Smtp:Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
+                ["Notify:Smtp:Security"] = "None",
             };
             for (var i = 0; i < modems; i++)
             {
@@ -174,7 +192,7 @@ internal static class NotifyBenchmark
             await cloud.StartAsync();
             var pool = cloud.Services.GetRequiredService<Cloud.Notify.Sms.ModemPool>();
             await BenchmarkHelpers.WaitAsync(Bench, () => cloud.Services.GetRequiredService<MqttIngest>().Connected && pool.Status.All(s => s.Fault is null), TimeSpan.FromSeconds(20), "the aggregator and its modems");
-            return new Site(emulators, zns, webhook, cloud, town);
+            return new Site(emulators, zns, smtp, webhook, cloud, town);
         }
 
         /// <summary>Alarms in <paramref name="groups"/> at once; the first acceptance and the last member's, from the event's arrival.</summary>
@@ -254,6 +272,7 @@ internal static class NotifyBenchmark
             await _cloud.DisposeAsync();
             await _webhook.DisposeAsync();
             await _zns.DisposeAsync();
+            await _smtp.DisposeAsync();
             foreach (var modem in _modems)
             {
                 await modem.DisposeAsync();

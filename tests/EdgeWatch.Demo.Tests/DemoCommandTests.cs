@@ -69,8 +69,9 @@ public class DemoCommandTests
             await Eventually.WaitAsync(() => Output().Contains(notifyLine, StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the notification line");
             Assert.Contains(texts.Cause("call-point"), Output());
 
-            // Every member of the group is reached, by name: by Zalo through the demo's ZNS service, and the SMS-only
-            // members by SMS through its emulated modem (3 s per message, like a real one).
+            // Every member of the group is reached, by name: by Zalo through the demo's ZNS service, the SMS-only
+            // members by SMS through its emulated modem (3 s per message, like a real one), and those who read mail
+            // first by email through its SMTP server.
             var zalo = n.Members.Where(m => m.Channels[0] == "zns").ToList();
             var sms = n.Members.Where(m => m.Channels[0] == "sms").ToList();
             Assert.NotEmpty(sms);
@@ -86,6 +87,15 @@ public class DemoCommandTests
                 () => sms.All(m => Output().Contains(language == "vi" ? $"SMS đã gửi tới {m.Name}" : $"SMS sent to {m.Name}", StringComparison.Ordinal)),
                 TimeSpan.FromSeconds(30), "an SMS to every SMS-only member", Output);
             Assert.Contains(language == "vi" ? "CHÁY tại Số 8, hẻm 2 Nguyễn Trãi (Tổ PCCC số 2)" : "FIRE at Số 8, hẻm 2 Nguyễn Trãi (Tổ PCCC số 2)", Output(), StringComparison.Ordinal);
+
+            var mail = n.Members.Where(m => m.Channels[0] == "email").ToList();
+            Assert.NotEmpty(mail);
+            await Eventually.WaitAsync(
+                () => mail.All(m => Output().Contains(language == "vi" ? $"EMAIL đã gửi tới {m.Name}: CHÁY tại Số 8" : $"EMAIL sent to {m.Name}: FIRE at Số 8", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(15), "a mail to every member who reads mail first", Output);
+            var mails = await http.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>(new Uri("/demo/email", UriKind.Relative));
+            Assert.Equal(mail.Select(m => m.Name).Order(), mails!.Select(m => (string)m!["toName"]!).Order());
+            Assert.All(mails!, m => Assert.Contains(language == "vi" ? "Kính gửi " : "Dear ", (string)m!["text"]!, StringComparison.Ordinal));
 
             // The cameras play the pedestrian clip: motion in the always-armed yard reaches the aggregator.
             await Eventually.WaitAsync(() => http.GetStringAsync(new Uri("/api/motion", UriKind.Relative)).GetAwaiter().GetResult().Contains("cam-1", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "motion from the demo cameras");

@@ -29,9 +29,12 @@ public sealed record Notification
 
 public sealed record NotifiedMember(string Name, string Phone, string Household)
 {
-    /// <summary>The person's channels in order of preference (<c>zns</c>, <c>sms</c>, <c>call</c>).</summary>
+    /// <summary>The person's channels in order of preference (<c>zns</c>, <c>sms</c>, <c>call</c>, <c>email</c>).</summary>
     public IReadOnlyList<string> Channels { get; init; } = ["zns", "sms"];
 
     /// <summary>The person's language; null for the site's.</summary>
     public string? Language { get; init; }
+
+    /// <summary>The person's email address, for the <c>email</c> channel.</summary>
+    public string? Email { get; init; }
 }

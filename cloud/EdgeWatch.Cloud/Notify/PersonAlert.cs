@@ -15,6 +15,9 @@ public sealed record PersonAlert
     public required string Kind { get; init; }
     public required string Name { get; init; }
     public required string Phone { get; init; }
+
+    /// <summary>The person's email address, for the <c>email</c> channel.</summary>
+    public string? Email { get; init; }
     public string? Household { get; init; }
     public string? Address { get; init; }
     public string? GroupName { get; init; }

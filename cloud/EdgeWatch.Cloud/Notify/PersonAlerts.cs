@@ -1,3 +1,4 @@
+using EdgeWatch.Cloud.Notify.Email;
 using EdgeWatch.Cloud.Notify.Sms;
 using EdgeWatch.Cloud.Notify.Zns;
 using EdgeWatch.Cloud.Site;
@@ -14,7 +15,7 @@ namespace EdgeWatch.Cloud.Notify;
 /// A person is reached once one channel accepted; anyone whose last channel failed is listed on the incident as
 /// unreached. An SMS is followed by a second, longer one with the details, sent after every first message.
 /// </summary>
-public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, AckLinks links, IOptions<NotifyOptions> options, TimeProvider time, ILogger<PersonAlerts> logger)
+public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, SmtpChannel smtp, AckLinks links, IOptions<NotifyOptions> options, TimeProvider time, ILogger<PersonAlerts> logger)
 {
     public const int FirePriority = 0;
     public const int AllClearPriority = 5;
@@ -24,6 +25,7 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, AckLinks link
     {
         ZnsChannel.ChannelName => zns.Enabled,
         SmsChannel.ChannelName or CallChannel.ChannelName => modems.Enabled,
+        SmtpChannel.ChannelName => smtp.Enabled,
         _ => false,
     };
 
@@ -44,7 +46,7 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, AckLinks link
 
     /// <summary>The first notification for every member with a valid number and a channel this site has.</summary>
     public IEnumerable<NewNotification> Fire(Guid incident, Notification built) =>
-        People(incident, Template(built), built.Members.Select(m => ((PersonDocument)new MemberDocument { Name = m.Name, Phone = m.Phone, Channels = [.. m.Channels], Language = m.Language }, "member")), "");
+        People(incident, Template(built), built.Members.Select(m => ((PersonDocument)new MemberDocument { Name = m.Name, Phone = m.Phone, Channels = [.. m.Channels], Language = m.Language, Email = m.Email }, "member")), "");
 
     /// <summary>Notifications for staff (duty officers) at a step of the incident (<c>""</c>, <c>L2</c>, <c>R1</c>…).</summary>
     public IEnumerable<NewNotification> Staff(Guid incident, PersonAlert template, IEnumerable<StaffDocument> staff, string step) =>
@@ -60,7 +62,7 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, AckLinks link
                 continue; // refused at import; nothing to send to
             }
 
-            var chain = person.Channels.Where(Available).ToList();
+            var chain = person.Channels.Where(c => Available(c) && (c != SmtpChannel.ChannelName || person.Email is not null)).ToList();
             if (chain.Count == 0)
             {
                 PersonLog.NoChannel(logger, incident, person.Name, person.Channels);
@@ -71,6 +73,7 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, AckLinks link
             {
                 Name = person.Name,
                 Phone = phone,
+                Email = person.Email,
                 Role = role,
                 Step = step,
                 Language = person.Language ?? options.Value.Language,
@@ -95,8 +98,12 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, AckLinks link
         foreach (var person in reached)
         {
             var alert = PersonAlert.Parse(person.Payload) with { Kind = PersonAlert.AllClear, Step = "clear", Fallback = [], Details = false, AckLink = null };
-            var channel = person.Channel == ZnsChannel.ChannelName && zns.SendsAllClear ? ZnsChannel.ChannelName
-                : modems.Enabled ? SmsChannel.ChannelName : null;
+            var channel = person.Channel switch
+            {
+                ZnsChannel.ChannelName when zns.SendsAllClear => ZnsChannel.ChannelName,
+                SmtpChannel.ChannelName => SmtpChannel.ChannelName,
+                _ => modems.Enabled ? SmsChannel.ChannelName : null,
+            };
             if (channel is not null)
             {
                 list.Add(new NewNotification(channel, person.Destination, AllClearPriority, alert.ToJson(), Key(incident, channel, alert), now + options.Value.GiveUpAfter));
@@ -109,7 +116,7 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, AckLinks link
     /// <summary>The notification on the person's next channel after <paramref name="failed"/>; none when it was the last.</summary>
     public IReadOnlyList<NewNotification> Next(OutboxMessage failed)
     {
-        if (failed.Channel is not (ZnsChannel.ChannelName or SmsChannel.ChannelName or CallChannel.ChannelName))
+        if (failed.Channel is not (ZnsChannel.ChannelName or SmsChannel.ChannelName or CallChannel.ChannelName or SmtpChannel.ChannelName))
         {
             return [];
         }
@@ -124,7 +131,7 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, AckLinks link
         // Until the last channel, give up soon and fall back; the last one keeps trying.
         var giveUpAt = now + (alert.Fallback.Count > 0 ? options.Value.FallbackAfter : options.Value.GiveUpAfter);
         var key = Key(incident, channel, alert);
-        yield return new NewNotification(channel, alert.Phone, FirePriority, alert.ToJson(), key, giveUpAt);
+        yield return new NewNotification(channel, channel == SmtpChannel.ChannelName ? alert.Email! : alert.Phone, FirePriority, alert.ToJson(), key, giveUpAt);
         if (channel == SmsChannel.ChannelName)
         {
             yield return new NewNotification(channel, alert.Phone, DetailsPriority, (alert with { Details = true, Fallback = [] }).ToJson(), key + "-details", now + options.Value.GiveUpAfter);

@@ -73,7 +73,7 @@ public sealed class WebhookNotifier : INotificationChannel
     {
         var group = _site.Current.Group(e.Group);
         var household = group?.Households.FirstOrDefault(h => h.Id == e.Household);
-        var members = group?.Households.SelectMany(h => h.Members.Select(m => new NotifiedMember(m.Name, m.Phone, h.Id) { Channels = m.Channels, Language = m.Language })).ToList() ?? [];
+        var members = group?.Households.SelectMany(h => h.Members.Select(m => new NotifiedMember(m.Name, m.Phone, h.Id) { Channels = m.Channels, Language = m.Language, Email = m.Email })).ToList() ?? [];
         return new Notification
         {
             EventId = e.Id,

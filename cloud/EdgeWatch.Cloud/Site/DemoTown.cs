@@ -50,6 +50,13 @@ public static class DemoTown
                     household.Members.ForEach(m => m.Channels = ["sms"]);
                 }
 
+                // Every fifth household's second member works in the city and reads mail there first (then Zalo).
+                if (h % 5 == 2)
+                {
+                    household.Members[1].Email = string.Create(CultureInfo.InvariantCulture, $"to{g}.ho{h}@thanhvien.example");
+                    household.Members[1].Channels = ["email", "zns", "sms"];
+                }
+
                 group.Households.Add(household);
             }
 

@@ -13,19 +13,24 @@ public static class RegistryCsv
 {
     public static readonly string[] Columns = ["group", "group_name", "group_short_name", "gateway", "household", "address", "name", "phone", "channels", "language"];
 
+    /// <summary>Columns written on export that an import may leave out.</summary>
+    public static readonly string[] OptionalColumns = ["email"];
+
+    private static readonly string[] Written = [.. Columns, .. OptionalColumns];
+
     public static string Write(SiteDocument doc)
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture);
         using (var csv = CsvWriter.Create(text, new CsvWriterOptions(), true))
         {
-            csv.WriteHeader(Columns);
+            csv.WriteHeader(Written);
             foreach (var g in doc.Groups)
             {
                 foreach (var h in g.Households)
                 {
                     foreach (var m in h.Members)
                     {
-                        csv.WriteRecord([g.Id, g.Name ?? "", g.ShortName ?? "", g.Gateway, h.Id, h.Address ?? "", m.Name, m.Phone, string.Join(";", m.Channels), m.Language ?? ""]);
+                        csv.WriteRecord([g.Id, g.Name ?? "", g.ShortName ?? "", g.Gateway, h.Id, h.Address ?? "", m.Name, m.Phone, string.Join(";", m.Channels), m.Language ?? "", m.Email ?? ""]);
                     }
                 }
             }
@@ -54,7 +59,7 @@ public static class RegistryCsv
             while (csv.Read())
             {
                 var line = (int)csv.LineNumber;
-                string? Field(string name) => csv.GetString(name) is { Length: > 0 } v ? v : null;
+                string? Field(string name) => csv.Headers!.Contains(name) && csv.GetString(name) is { Length: > 0 } v ? v : null;
                 var groupId = Field("group") ?? "";
                 var group = groups.FirstOrDefault(g => g.Id == groupId);
                 if (group is null)
@@ -81,6 +86,7 @@ public static class RegistryCsv
                     Phone = Field("phone") ?? "",
                     Channels = [.. (Field("channels") ?? "zns;sms").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
                     Language = Field("language"),
+                    Email = Field("email"),
                     Line = line,
                 });
             }

@@ -110,6 +110,7 @@ public static class RegistryYaml
                 ["phone"] = (n, a) => p.Phone = reader.Text(n, a) ?? "",
                 ["channels"] = (n, a) => p.Channels = reader.List(n, a, (c, ca) => reader.Text(c, ca) ?? ""),
                 ["language"] = (n, a) => p.Language = reader.Text(n, a),
+                ["email"] = (n, a) => p.Email = reader.Text(n, a),
                 ["fictitious"] = (n, a) => p.Fictitious = reader.Text(n, a) is "true" or "yes",
             };
             reader.Map(node, at, fields);

@@ -55,8 +55,11 @@ public class PersonDocument
     public string Name { get; set; } = "";
     public string Phone { get; set; } = "";
 
-    /// <summary>How to reach this person, in order of preference: <c>zns</c> (Zalo), <c>sms</c>, <c>call</c>.</summary>
+    /// <summary>How to reach this person, in order of preference: <c>zns</c> (Zalo), <c>sms</c>, <c>call</c>, <c>email</c>.</summary>
     public List<string> Channels { get; set; } = ["zns", "sms"];
+
+    /// <summary>The person's email address, needed for the <c>email</c> channel.</summary>
+    public string? Email { get; set; }
 
     /// <summary>What this person reads: <c>vi</c> or <c>en</c>; null for the site's language.</summary>
     public string? Language { get; set; }

@@ -15,7 +15,7 @@ public sealed record RegistryError(string Field, string Message, int? Line = nul
 /// </summary>
 public static class SiteValidator
 {
-    public static readonly string[] KnownChannels = ["zns", "sms", "call"];
+    public static readonly string[] KnownChannels = ["zns", "sms", "call", "email"];
     public static readonly string[] Days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
     public static IReadOnlyList<RegistryError> Validate(SiteDocument doc)
@@ -122,6 +122,15 @@ public static class SiteValidator
         if (p.Channels.Count == 0 || p.Channels.Any(c => !KnownChannels.Contains(c)) || p.Channels.Distinct().Count() != p.Channels.Count)
         {
             errors.Add(new($"{at}.channels", $"must be one or more of {string.Join(", ", KnownChannels)}, each once (was '{string.Join(",", p.Channels)}')", p.Line));
+        }
+
+        if (p.Email is { } email && (!MimeKit.MailboxAddress.TryParse(email, out var parsed) || parsed.Address != email.Trim() || !email.Contains('@', StringComparison.Ordinal)))
+        {
+            errors.Add(new($"{at}.email", $"'{email}' is not an email address (name@example.vn)", p.Line));
+        }
+        else if (p.Email is null && p.Channels.Contains("email"))
+        {
+            errors.Add(new($"{at}.email", "is required with the email channel", p.Line));
         }
 
         if (p.Language is not (null or "vi" or "en"))

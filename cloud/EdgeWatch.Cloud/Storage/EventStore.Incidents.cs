@@ -142,7 +142,7 @@ public sealed partial class EventStore : IIncidentStore
         cmd.Transaction = tx;
         cmd.CommandText = """
             SELECT channel, destination, payload FROM notification_outbox
-            WHERE incident_id = $i AND status = 'delivered' AND priority = 0 AND channel IN ('zns', 'sms', 'call')
+            WHERE incident_id = $i AND status = 'delivered' AND priority = 0 AND channel IN ('zns', 'sms', 'call', 'email')
             GROUP BY destination HAVING id = MIN(id)
             """;
         cmd.Parameters.AddWithValue("$i", incident.ToString("D"));

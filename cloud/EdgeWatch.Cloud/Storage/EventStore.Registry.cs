@@ -35,20 +35,20 @@ public sealed partial class EventStore : IRegistryStore
         }
 
         var people = await QueryAsync(
-            "SELECT id, role, grp, household, name, phone, channels, language, fictitious FROM people ORDER BY position", _ => { },
+            "SELECT id, role, grp, household, name, phone, channels, language, fictitious, email FROM people ORDER BY position", _ => { },
             r => (Id: r.GetInt64(0), Role: r.GetString(1), Group: Text(r, 2), Household: Text(r, 3), Name: r.GetString(4), Phone: r.GetString(5),
-                Channels: r.GetString(6).Split(',').ToList(), Language: Text(r, 7), Fictitious: r.GetInt32(8) != 0),
+                Channels: r.GetString(6).Split(',').ToList(), Language: Text(r, 7), Fictitious: r.GetInt32(8) != 0, Email: Text(r, 9)),
             cancellationToken).ConfigureAwait(false);
         var staff = new Dictionary<long, StaffDocument>();
         foreach (var p in people)
         {
             if (p.Role == "member")
             {
-                byHousehold[(p.Group!, p.Household!)].Members.Add(new MemberDocument { Name = p.Name, Phone = p.Phone, Channels = p.Channels, Language = p.Language, Fictitious = p.Fictitious });
+                byHousehold[(p.Group!, p.Household!)].Members.Add(new MemberDocument { Name = p.Name, Phone = p.Phone, Channels = p.Channels, Language = p.Language, Fictitious = p.Fictitious, Email = p.Email });
             }
             else
             {
-                var s = new StaffDocument { Name = p.Name, Phone = p.Phone, Channels = p.Channels, Language = p.Language, Fictitious = p.Fictitious, Role = p.Role };
+                var s = new StaffDocument { Name = p.Name, Phone = p.Phone, Channels = p.Channels, Language = p.Language, Fictitious = p.Fictitious, Email = p.Email, Role = p.Role };
                 staff[p.Id] = s;
                 doc.Staff.Add(s);
             }
@@ -136,8 +136,8 @@ public sealed partial class EventStore : IRegistryStore
         using var c = _connection.CreateCommand();
         c.Transaction = tx;
         c.CommandText = """
-            INSERT INTO people (role, grp, household, position, name, phone, channels, language, fictitious)
-            VALUES ($role, $g, $h, $pos, $name, $phone, $channels, $lang, $fict) RETURNING id
+            INSERT INTO people (role, grp, household, position, name, phone, channels, language, fictitious, email)
+            VALUES ($role, $g, $h, $pos, $name, $phone, $channels, $lang, $fict, $email) RETURNING id
             """;
         c.Parameters.AddWithValue("$role", role);
         c.Parameters.AddWithValue("$g", (object?)group ?? DBNull.Value);
@@ -148,6 +148,7 @@ public sealed partial class EventStore : IRegistryStore
         c.Parameters.AddWithValue("$channels", string.Join(",", p.Channels));
         c.Parameters.AddWithValue("$lang", (object?)p.Language ?? DBNull.Value);
         c.Parameters.AddWithValue("$fict", p.Fictitious ? 1 : 0);
+        c.Parameters.AddWithValue("$email", (object?)p.Email?.Trim() ?? DBNull.Value);
         return (long)c.ExecuteScalar()!;
     }
 

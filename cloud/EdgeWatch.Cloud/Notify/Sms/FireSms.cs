@@ -39,14 +39,19 @@ public static class FireSms
     /// The second message: the full address, the group, the local time with its weekday, and the heat reading, written
     /// in the person's culture (<c>vi-VN</c>: <c>05:00 Thứ Hai 02/03/2026</c>, <c>57,5 °C</c>).
     /// </summary>
-    public static string DetailsText(PersonAlert alert)
+    public static string DetailsText(PersonAlert alert, bool smsReply = true)
     {
         var culture = CultureInfo.GetCultureInfo(alert.English ? "en-GB" : "vi-VN");
         var when = TimeZoneInfo.ConvertTime(alert.At, VietnamTime.Zone).ToString("HH:mm dddd dd/MM/yyyy", culture);
         var reading = alert.Celsius is { } c ? string.Format(culture, alert.English ? " (temperature {0:0.#} °C)" : " (nhiệt độ {0:0.#} °C)", c) : "";
-        var ack = alert.English
-            ? " Reply 1 or OK to acknowledge" + (alert.AckLink is { } l ? $", or open {l}" : "") + "."
-            : " Trả lời 1 hoặc OK để xác nhận đã biết" + (alert.AckLink is { } v ? $", hoặc mở {v}" : "") + ".";
+        var ack = (alert.English, smsReply, alert.AckLink) switch
+        {
+            (true, true, _) => " Reply 1 or OK to acknowledge" + (alert.AckLink is { } l ? $", or open {l}" : "") + ".",
+            (false, true, _) => " Trả lời 1 hoặc OK để xác nhận đã biết" + (alert.AckLink is { } v ? $", hoặc mở {v}" : "") + ".",
+            (true, false, { } link) => $" Open {link} to acknowledge.",
+            (false, false, { } link) => $" Mở {link} để xác nhận đã biết.",
+            _ => "",
+        };
         return alert.English
             ? $"EdgeWatch: fire alarm at {alert.Address ?? alert.Household}, {alert.GroupName}, at {when}{reading}. Help your neighbours get out; call 114.{ack}"
             : $"EdgeWatch: báo cháy tại {alert.Address ?? alert.Household}, {alert.GroupName}, lúc {when}{reading}. Hãy giúp hàng xóm thoát ra và gọi 114.{ack}";

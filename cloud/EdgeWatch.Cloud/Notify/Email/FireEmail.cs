@@ -1,0 +1,29 @@
+using EdgeWatch.Cloud.Notify.Sms;
+using MimeKit;
+
+namespace EdgeWatch.Cloud.Notify.Email;
+
+/// <summary>
+/// The fire mail: the short fire text as the subject, so it reads like the SMS in a phone's notification, and the
+/// details (full address, group, local time in the person's culture, the reading, how to acknowledge) as the body.
+/// UTF-8 throughout; Vietnamese by default.
+/// </summary>
+public static class FireEmail
+{
+    public static MimeMessage Build(PersonAlert alert, string to, MailboxAddress from, string messageId)
+    {
+        var greeting = alert.English ? $"Dear {alert.Name}," : $"Kính gửi {alert.Name},";
+        var message = new MimeMessage
+        {
+            Subject = FireSms.Text(alert),
+            MessageId = messageId,
+            Body = new TextPart("plain")
+            {
+                Text = $"{greeting}\n\n{(alert.Kind == PersonAlert.AllClear ? FireSms.Text(alert) + "." : FireSms.DetailsText(alert, smsReply: false))}\n\n— EdgeWatch",
+            },
+        };
+        message.From.Add(from);
+        message.To.Add(new MailboxAddress(alert.Name, to));
+        return message;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Net.Sockets;
+using EdgeWatch.Cloud.Storage;
+using MailKit;
+using MailKit.Net.Smtp;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace EdgeWatch.Cloud.Notify.Email;
+
+/// <summary>
+/// Email through an SMTP server (MailKit), one connection per mail. Accepted on the server's <c>250</c> after
+/// <c>DATA</c>. A <c>5xx</c> for the recipient or the message is a refusal (the person falls back to their next
+/// channel); a <c>4xx</c>, a refused connection or a timeout retries with backoff. Mail can't be made idempotent: a
+/// connection lost after the message was written may have delivered it, and the row is flagged as a possible
+/// duplicate. The <c>Message-ID</c> is the outbox's idempotency key, so a mail client can fold a repeat.
+/// </summary>
+public sealed class SmtpChannel(IOptions<SmtpOptions> options, TimeProvider time, ILogger<SmtpChannel> logger) : INotificationChannel
+{
+    public const string ChannelName = "email";
+    private readonly SmtpOptions _options = options.Value;
+
+    public string Name => ChannelName;
+
+    public int Concurrency => _options.Concurrency;
+
+    public bool Idempotent => false;
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(_options.Host);
+
+    public async Task<DeliveryOutcome> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        var alert = PersonAlert.Parse(message.Payload);
+        var mail = FireEmail.Build(alert, message.Destination, MailboxAddress.Parse(_options.From), $"{message.IdempotencyKey}@edgewatch");
+        using var timeout = new CancellationTokenSource(_options.Timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var client = new SmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };
+        var written = false; // once the message is on the wire, a lost answer may still mean it went out
+        try
+        {
+            await client.ConnectAsync(_options.Host!, _options.Port, _options.Security, linked.Token).ConfigureAwait(false);
+            if (_options.User is { } user)
+            {
+                await client.AuthenticateAsync(user, _options.Password ?? "", linked.Token).ConfigureAwait(false);
+            }
+
+            written = true;
+            var answer = await client.SendAsync(mail, linked.Token).ConfigureAwait(false);
+            written = false;
+            await client.DisconnectAsync(true, CancellationToken.None).ConfigureAwait(false);
+            return DeliveryOutcome.Accepted($"SMTP 250 {answer}");
+        }
+        catch (SmtpCommandException ex) when ((int)ex.StatusCode >= 500)
+        {
+            // The server answered: nothing went out.
+            return DeliveryOutcome.Refused($"SMTP {(int)ex.StatusCode} {Describe(ex)}: {ex.Message}");
+        }
+        catch (SmtpCommandException ex)
+        {
+            return DeliveryOutcome.Retry($"SMTP {(int)ex.StatusCode} {Describe(ex)}: {ex.Message}");
+        }
+        catch (MailKit.Security.AuthenticationException ex)
+        {
+            SmtpLog.AuthenticationFailed(logger, _options.Host!);
+            return DeliveryOutcome.Retry($"SMTP authentication failed: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is SmtpProtocolException or IOException or SocketException or ServiceNotConnectedException
+                                       || (ex is OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
+        {
+            var detail = ex is OperationCanceledException ? $"no answer within {_options.Timeout.TotalSeconds:0} s" : ex.Message;
+            return DeliveryOutcome.Retry($"SMTP {_options.Host}:{_options.Port}: {detail}") with { MaybeSent = written };
+        }
+    }
+
+    private static string Describe(SmtpCommandException ex) => ex.ErrorCode switch
+    {
+        SmtpErrorCode.RecipientNotAccepted => "recipient refused",
+        SmtpErrorCode.SenderNotAccepted => "sender refused",
+        SmtpErrorCode.MessageNotAccepted => "message refused",
+        _ => "unexpected answer",
+    };
+}
+
+internal static partial class SmtpLog
+{
+    [LoggerMessage(EventId = 4300, Level = LogLevel.Error, Message = "SMTP: the server {Host} refused the credentials in Notify:Smtp")]
+    public static partial void AuthenticationFailed(ILogger logger, string host);
+}
