@@ -110,6 +110,9 @@ public static class CloudApp
         services.AddSingleton<IIncidentStore>(sp => sp.GetRequiredService<EventStore>());
         services.AddSingleton<Incidents.IncidentEscalator>();
         services.AddHostedService(sp => sp.GetRequiredService<Incidents.IncidentEscalator>());
+        services.AddSingleton<Incidents.GatewayWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<Incidents.GatewayWatch>());
+        services.AddSingleton<Incidents.TroubleIncidents>();
         services.AddSingleton<Incidents.Acknowledgements>();
         services.AddHostedService(sp => sp.GetRequiredService<Incidents.Acknowledgements>());
         services.AddSingleton<OutboxWorker>();

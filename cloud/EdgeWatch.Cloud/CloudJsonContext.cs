@@ -23,6 +23,7 @@ namespace EdgeWatch.Cloud;
 [JsonSerializable(typeof(IReadOnlyList<UnreachedPerson>))]
 [JsonSerializable(typeof(IReadOnlyList<OutboxMessage>))]
 [JsonSerializable(typeof(IReadOnlyList<Notify.Sms.ModemStatus>))]
+[JsonSerializable(typeof(IReadOnlyCollection<string>))]
 [JsonSerializable(typeof(Api.IncidentView))]
 [JsonSerializable(typeof(Api.AckResult))]
 [JsonSerializable(typeof(IReadOnlyList<StoredEvent>))]

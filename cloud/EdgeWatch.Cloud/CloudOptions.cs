@@ -73,6 +73,18 @@ public sealed class NotifyOptions
     /// <summary>Reminders at most, per incident.</summary>
     public int MaxReminders { get; set; } = 6;
 
+    /// <summary>
+    /// A gateway heard from neither by a message nor by its MQTT keepalive for this long is offline, and the
+    /// technicians on duty are told (checked every 5 s, so within 50 s by default; its Will says so at once).
+    /// </summary>
+    public TimeSpan OfflineAfter { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>
+    /// After technicians are told of a gateway's trouble, a new trouble incident of the same gateway within this is
+    /// opened without telling them again (troubles while one is open join it and tell nobody).
+    /// </summary>
+    public TimeSpan TroubleRepeatAfter { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>The language of what people read: <c>vi</c> (the default) or <c>en</c>.</summary>
     public string Language { get; set; } = "vi";
 }
@@ -131,6 +143,16 @@ public sealed class CloudOptionsValidator :
         if (o.FallbackAfter <= TimeSpan.Zero || o.FallbackAfter > o.GiveUpAfter)
         {
             return ValidateOptionsResult.Fail($"Notify:FallbackAfter must be positive and no longer than Notify:GiveUpAfter (was {o.FallbackAfter})");
+        }
+
+        if (o.OfflineAfter < TimeSpan.FromSeconds(5) || o.OfflineAfter > TimeSpan.FromMinutes(30))
+        {
+            return ValidateOptionsResult.Fail($"Notify:OfflineAfter must be 5 s to 30 min (was {o.OfflineAfter})");
+        }
+
+        if (o.TroubleRepeatAfter < TimeSpan.Zero || o.TroubleRepeatAfter > TimeSpan.FromDays(1))
+        {
+            return ValidateOptionsResult.Fail($"Notify:TroubleRepeatAfter must be 0 to 1 day (was {o.TroubleRepeatAfter})");
         }
 
         return o.Timeout <= TimeSpan.Zero ? ValidateOptionsResult.Fail("Notify:Timeout must be positive") : ValidateOptionsResult.Success;

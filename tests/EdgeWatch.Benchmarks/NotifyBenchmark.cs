@@ -182,6 +182,8 @@ internal static class NotifyBenchmark
                 ["Notify:Smtp:Host"] = SmtpEmulator.Host,
                 ["Notify:Smtp:Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
                 ["Notify:Smtp:Security"] = "None",
+                // The simulated gateways speak only when they alarm: not an outage to tell technicians about.
+                ["Notify:OfflineAfter"] = "00:30:00",
             };
             for (var i = 0; i < modems; i++)
             {

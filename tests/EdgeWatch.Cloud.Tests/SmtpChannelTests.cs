@@ -109,6 +109,9 @@ public sealed class SmtpChannelTests : IDisposable
         Assert.Equal("failed", refused.Status);
         Assert.Equal(1, refused.Attempts);
         Assert.Contains("SMTP 550 recipient refused", refused.LastError, StringComparison.Ordinal);
+        await Eventually.WaitAsync(() => rig.Store.ListNotificationsAsync(alarm.Id, 100, default).GetAwaiter().GetResult()
+            .Any(r => r.Channel == SmsChannel.ChannelName && r.Destination == refusedPhone && r.Status == "delivered"), TimeSpan.FromSeconds(10), "the SMS row delivered");
+        Assert.DoesNotContain(await rig.Store.UnreachedAsync(alarm.Id, default), u => u.Name == members[0].Name); // the SMS reached them
 
         // The 451: retried with backoff, and not counted as sent.
         await Eventually.WaitAsync(() => Rows(rig, alarm, SmtpChannel.ChannelName).Single(r => r.Destination == "later-1@example.vn").Attempts >= 2,

@@ -19,8 +19,8 @@ public static class EventsApi
         });
         app.MapGet("/api/rejected", async (EventStore store, int? limit, CancellationToken ct) =>
             Results.Ok(await store.ListRejectedAsync(Math.Clamp(limit ?? 100, 1, 1000), ct)));
-        app.MapGet("/api/health", (EmbeddedBroker broker, MqttIngest ingest, WebhookNotifier notifier, Notify.Sms.ModemPool modems) => Results.Text(
-            $$"""{"broker":"{{(broker.IsEmbedded ? "embedded" : "external")}}","brokerPort":{{broker.Port}},"ingestConnected":{{(ingest.Connected ? "true" : "false")}},"received":{{ingest.Received}},"duplicates":{{ingest.Duplicates}},"rejected":{{ingest.Rejected}},"notified":{{notifier.Delivered}},"modems":{{System.Text.Json.JsonSerializer.Serialize(modems.Status, CloudJsonContext.Default.IReadOnlyListModemStatus)}}}""",
+        app.MapGet("/api/health", (EmbeddedBroker broker, MqttIngest ingest, WebhookNotifier notifier, Notify.Sms.ModemPool modems, Incidents.GatewayWatch watch) => Results.Text(
+            $$"""{"broker":"{{(broker.IsEmbedded ? "embedded" : "external")}}","brokerPort":{{broker.Port}},"ingestConnected":{{(ingest.Connected ? "true" : "false")}},"received":{{ingest.Received}},"duplicates":{{ingest.Duplicates}},"rejected":{{ingest.Rejected}},"notified":{{notifier.Delivered}},"modems":{{System.Text.Json.JsonSerializer.Serialize(modems.Status, CloudJsonContext.Default.IReadOnlyListModemStatus)}},"offlineGateways":{{System.Text.Json.JsonSerializer.Serialize(watch.Offline, CloudJsonContext.Default.IReadOnlyCollectionString)}}}""",
             "application/json"));
         app.MapGet("/api/motion", async (EventStore store, int? limit, CancellationToken ct) =>
             Results.Text(await store.ListMotionJsonAsync(Math.Clamp(limit ?? 100, 1, 1000), ct), "application/json"));

@@ -31,8 +31,10 @@ public sealed class MqttIngest : BackgroundService
 
     private readonly SnapshotAssembler _snapshots;
 
-    public MqttIngest(EmbeddedBroker broker, IOptions<BrokerOptions> options, EventStore store, FireNotifications notifier, TimeProvider time, ILogger<MqttIngest> logger)
+    public MqttIngest(EmbeddedBroker broker, IOptions<BrokerOptions> options, EventStore store, FireNotifications notifier, Incidents.GatewayWatch watch, Incidents.TroubleIncidents troubles, TimeProvider time, ILogger<MqttIngest> logger)
     {
+        _watch = watch;
+        _troubles = troubles;
         _snapshots = new SnapshotAssembler(time);
         _broker = broker;
         _options = options.Value;
@@ -177,6 +179,9 @@ public sealed class MqttIngest : BackgroundService
         }
     }
 
+    private readonly Incidents.GatewayWatch _watch;
+    private readonly Incidents.TroubleIncidents _troubles;
+
     /// <summary>Handles one message. Public so tests can drive it without a broker.</summary>
     public async Task HandleAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
     {
@@ -188,6 +193,11 @@ public sealed class MqttIngest : BackgroundService
             return;
         }
 
+        if (address.Purpose is not ("status" or "config/desired" or "ack") && !address.Purpose.StartsWith("cmd/", StringComparison.Ordinal))
+        {
+            _watch.Seen(address.Gateway); // any message from the gateway, readable or not, says it is alive
+        }
+
         try
         {
             switch (address.Purpose)
@@ -197,6 +207,14 @@ public sealed class MqttIngest : BackgroundService
                     {
                         var status = ProtocolJson.DeserializeStatus(payload);
                         await _store.SetGatewayStatusAsync(address.Gateway, status.Online, now, cancellationToken).ConfigureAwait(false);
+                        if (status.Online)
+                        {
+                            _watch.Seen(address.Gateway);
+                        }
+                        else
+                        {
+                            _watch.WillReceived(address.Gateway);
+                        }
                     }
 
                     return;
@@ -335,6 +353,17 @@ public sealed class MqttIngest : BackgroundService
         {
             await _notifier.AllClearAsync(e, cancellationToken).ConfigureAwait(false); // before the ack: a crash resends the reset
         }
+        else if (e.Kind is FireEventKind.Trouble or FireEventKind.TroubleCleared)
+        {
+            try
+            {
+                await _troubles.HandleAsync(e, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or System.Text.Json.JsonException)
+            {
+                IngestLog.TroubleIncidentFailed(_logger, e.Id, ex.Message); // the event is stored; only its incident is missing
+            }
+        }
 
         Stored?.Invoke(e);
         return e.Seq;
@@ -351,6 +380,9 @@ public sealed class MqttIngest : BackgroundService
 
 internal static partial class IngestLog
 {
+    [LoggerMessage(EventId = 3121, Level = LogLevel.Error, Message = "Trouble event {EventId} is stored, but its incident could not be written: {Error}")]
+    public static partial void TroubleIncidentFailed(ILogger logger, Guid eventId, string error);
+
     [LoggerMessage(EventId = 3120, Level = LogLevel.Information, Message = "Alarm event {EventId} ({Channel}, {Cause}) joins alarm {AlarmId}, whose people were notified already")]
     public static partial void JoinedAlarm(ILogger logger, Guid eventId, Guid alarmId, string? channel, string? cause);
 

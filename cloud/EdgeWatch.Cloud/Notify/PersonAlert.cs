@@ -12,6 +12,18 @@ public sealed record PersonAlert
     public const string Fire = "fire";
     public const string AllClear = "all-clear";
 
+    /// <summary>A gateway went silent (its Will, or neither message nor keepalive for a while): to technicians.</summary>
+    public const string Offline = "offline";
+
+    /// <summary>The gateway is back: closes its offline incident.</summary>
+    public const string Online = "online";
+
+    /// <summary>A fault of a detector line, a siren, the gateway's storage… (the gateway's trouble event): to technicians.</summary>
+    public const string Trouble = "trouble";
+
+    /// <summary>Every trouble of the incident cleared: closes it.</summary>
+    public const string TroubleCleared = "trouble-cleared";
+
     public required string Kind { get; init; }
     public required string Name { get; init; }
     public required string Phone { get; init; }
@@ -22,6 +34,13 @@ public sealed record PersonAlert
     public string? Address { get; init; }
     public string? GroupName { get; init; }
     public string? GroupShortName { get; init; }
+
+    /// <summary>The gateway an offline, online or trouble message is about.</summary>
+    public string? Gateway { get; init; }
+
+    /// <summary>A trouble's channel (<c>h3.heat</c>, <c>siren-1</c>, <c>outbox</c>) and cause (<c>probe-lost</c>).</summary>
+    public string? Source { get; init; }
+    public string? Cause { get; init; }
     public required DateTimeOffset At { get; init; }
 
     /// <summary>The heat detector's reading, for a heat alarm.</summary>

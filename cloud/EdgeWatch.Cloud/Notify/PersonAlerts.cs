@@ -21,6 +21,9 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, SmtpChannel s
     public const int AllClearPriority = 5;
     public const int DetailsPriority = 10;
 
+    /// <summary>Messages about the system itself (a gateway offline or back): after everything about a fire.</summary>
+    public const int OperationsPriority = 20;
+
     public bool Available(string channel) => channel switch
     {
         ZnsChannel.ChannelName => zns.Enabled,
@@ -62,7 +65,9 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, SmtpChannel s
                 continue; // refused at import; nothing to send to
             }
 
-            var chain = person.Channels.Where(c => Available(c) && (c != SmtpChannel.ChannelName || person.Email is not null)).ToList();
+            // Zalo sends only approved templates, and there is one for fire alone: other messages go another way.
+            var chain = person.Channels.Where(c => Available(c) && (c != SmtpChannel.ChannelName || person.Email is not null)
+                                                   && (c != ZnsChannel.ChannelName || template.Kind == PersonAlert.Fire)).ToList();
             if (chain.Count == 0)
             {
                 PersonLog.NoChannel(logger, incident, person.Name, person.Channels);
@@ -91,22 +96,29 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, SmtpChannel s
     /// The all clear, to everyone the incident reached, on the channel that reached them: Zalo with the all-clear
     /// template where there is one, else SMS (a call can't say it), for those who have SMS.
     /// </summary>
-    public IReadOnlyList<NewNotification> AllClear(Guid incident, IEnumerable<ReachedPerson> reached)
+    public IReadOnlyList<NewNotification> AllClear(Guid incident, IEnumerable<ReachedPerson> reached) => Closing(incident, reached, PersonAlert.AllClear);
+
+    /// <summary>The message that closes an incident (<paramref name="kind"/>: the all clear, a gateway back online) to whom it reached.</summary>
+    public IReadOnlyList<NewNotification> Closing(Guid incident, IEnumerable<ReachedPerson> reached, string kind)
     {
         var now = time.GetUtcNow();
         var list = new List<NewNotification>();
         foreach (var person in reached)
         {
-            var alert = PersonAlert.Parse(person.Payload) with { Kind = PersonAlert.AllClear, Step = "clear", Fallback = [], Details = false, AckLink = null };
+            var reachedWith = PersonAlert.Parse(person.Payload);
+            var alert = reachedWith with
+            {
+                Kind = kind, At = kind == PersonAlert.AllClear ? reachedWith.At : now, Step = "clear", Fallback = [], Details = false, AckLink = null,
+            };
             var channel = person.Channel switch
             {
-                ZnsChannel.ChannelName when zns.SendsAllClear => ZnsChannel.ChannelName,
+                ZnsChannel.ChannelName when zns.SendsAllClear && kind == PersonAlert.AllClear => ZnsChannel.ChannelName,
                 SmtpChannel.ChannelName => SmtpChannel.ChannelName,
                 _ => modems.Enabled ? SmsChannel.ChannelName : null,
             };
             if (channel is not null)
             {
-                list.Add(new NewNotification(channel, person.Destination, AllClearPriority, alert.ToJson(), Key(incident, channel, alert), now + options.Value.GiveUpAfter));
+                list.Add(new NewNotification(channel, person.Destination, kind == PersonAlert.AllClear ? AllClearPriority : OperationsPriority, alert.ToJson(), Key(incident, channel, alert), now + options.Value.GiveUpAfter));
             }
         }
 
@@ -122,7 +134,7 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, SmtpChannel s
         }
 
         var alert = PersonAlert.Parse(failed.Payload);
-        var next = alert.Details || alert.Kind == PersonAlert.AllClear ? [] : alert.Fallback.Where(Available).ToList();
+        var next = alert.Details || alert.Kind is PersonAlert.AllClear or PersonAlert.Online ? [] : alert.Fallback.Where(Available).ToList();
         return next.Count == 0 ? [] : [.. On(failed.IncidentId, next[0], alert with { Fallback = next[1..] }, time.GetUtcNow())];
     }
 
@@ -131,8 +143,9 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, SmtpChannel s
         // Until the last channel, give up soon and fall back; the last one keeps trying.
         var giveUpAt = now + (alert.Fallback.Count > 0 ? options.Value.FallbackAfter : options.Value.GiveUpAfter);
         var key = Key(incident, channel, alert);
-        yield return new NewNotification(channel, channel == SmtpChannel.ChannelName ? alert.Email! : alert.Phone, FirePriority, alert.ToJson(), key, giveUpAt);
-        if (channel == SmsChannel.ChannelName)
+        var priority = alert.Kind == PersonAlert.Fire ? FirePriority : OperationsPriority;
+        yield return new NewNotification(channel, channel == SmtpChannel.ChannelName ? alert.Email! : alert.Phone, priority, alert.ToJson(), key, giveUpAt);
+        if (channel == SmsChannel.ChannelName && alert.Kind == PersonAlert.Fire)
         {
             yield return new NewNotification(channel, alert.Phone, DetailsPriority, (alert with { Details = true, Fallback = [] }).ToJson(), key + "-details", now + options.Value.GiveUpAfter);
         }

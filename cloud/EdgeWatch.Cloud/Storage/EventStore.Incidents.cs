@@ -105,7 +105,7 @@ public sealed partial class EventStore : IIncidentStore
             using (var open = _connection.CreateCommand())
             {
                 open.Transaction = tx;
-                open.CommandText = "UPDATE incidents SET status = 'resolved', resolved_at = $at, next_step_at = NULL WHERE grp = $g AND status IN ('open', 'acknowledged') RETURNING id, first_event";
+                open.CommandText = "UPDATE incidents SET status = 'resolved', resolved_at = $at, next_step_at = NULL WHERE grp = $g AND kind = 'fire' AND status IN ('open', 'acknowledged') RETURNING id, first_event";
                 open.Parameters.AddWithValue("$g", group);
                 open.Parameters.AddWithValue("$at", Iso(now));
                 using var r = await open.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -135,6 +135,94 @@ public sealed partial class EventStore : IIncidentStore
         }
     }
 
+    public async Task OpenIncidentAsync(NewIncident incident, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _connection.BeginTransaction();
+            using (var insert = _connection.CreateCommand())
+            {
+                insert.Transaction = tx;
+                insert.CommandText = "INSERT INTO incidents (id, kind, grp, first_event, opened_at, alert) VALUES ($id, $kind, $g, $id, $at, $alert)";
+                insert.Parameters.AddWithValue("$id", incident.Id.ToString("D"));
+                insert.Parameters.AddWithValue("$kind", incident.Kind);
+                insert.Parameters.AddWithValue("$g", incident.Group);
+                insert.Parameters.AddWithValue("$at", Iso(now));
+                insert.Parameters.AddWithValue("$alert", incident.Alert);
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var n in incident.Notifications)
+            {
+                await InsertNotificationAsync(tx, incident.Id, incident.Id, n, now, cancellationToken).ConfigureAwait(false);
+            }
+
+            await LogStepAsync(tx, incident.Id, incident.Log, cancellationToken).ConfigureAwait(false);
+            tx.Commit();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task LogIncidentStepAsync(Guid id, IncidentStep entry, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _connection.BeginTransaction();
+            await LogStepAsync(tx, id, entry, cancellationToken).ConfigureAwait(false);
+            tx.Commit();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public Task<IReadOnlyList<IncidentRecord>> UnresolvedIncidentsAsync(string kind, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"SELECT {IncidentColumns} FROM incidents WHERE kind = $kind AND status IN ('open', 'acknowledged') ORDER BY opened_at",
+            c => c.Parameters.AddWithValue("$kind", kind), ReadIncident, cancellationToken);
+
+    public async Task<bool> ResolveIncidentAsync(Guid id, string by, string detail, DateTimeOffset now, Func<Guid, IReadOnlyList<ReachedPerson>, IReadOnlyList<NewNotification>> closing, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _connection.BeginTransaction();
+            string? firstEvent;
+            using (var update = _connection.CreateCommand())
+            {
+                update.Transaction = tx;
+                update.CommandText = "UPDATE incidents SET status = 'resolved', resolved_at = $at, next_step_at = NULL WHERE id = $id AND status IN ('open', 'acknowledged') RETURNING first_event";
+                update.Parameters.AddWithValue("$id", id.ToString("D"));
+                update.Parameters.AddWithValue("$at", Iso(now));
+                firstEvent = await update.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            }
+
+            if (firstEvent is null)
+            {
+                return false;
+            }
+
+            foreach (var n in closing(id, Reached(tx, id)))
+            {
+                await InsertNotificationAsync(tx, id, Guid.Parse(firstEvent), n, now, cancellationToken).ConfigureAwait(false);
+            }
+
+            await LogStepAsync(tx, id, new IncidentStep(now, "resolved", by, detail), cancellationToken).ConfigureAwait(false);
+            tx.Commit();
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>The people an incident reached, by destination, on the channel that reached them (for the all clear).</summary>
     private List<ReachedPerson> Reached(SqliteTransaction tx, Guid incident)
     {
@@ -142,7 +230,7 @@ public sealed partial class EventStore : IIncidentStore
         cmd.Transaction = tx;
         cmd.CommandText = """
             SELECT channel, destination, payload FROM notification_outbox
-            WHERE incident_id = $i AND status = 'delivered' AND priority = 0 AND channel IN ('zns', 'sms', 'call', 'email')
+            WHERE incident_id = $i AND status = 'delivered' AND priority IN (0, 20) AND channel IN ('zns', 'sms', 'call', 'email')
             GROUP BY destination HAVING id = MIN(id)
             """;
         cmd.Parameters.AddWithValue("$i", incident.ToString("D"));

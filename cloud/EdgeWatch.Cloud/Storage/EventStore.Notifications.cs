@@ -213,8 +213,9 @@ public sealed partial class EventStore : INotificationOutbox
         QueryAsync(
             """
             SELECT json_extract(o.payload, '$.name'), o.destination, o.channel, o.last_error FROM notification_outbox o
-            WHERE o.incident_id = $incident AND o.channel IN ('zns', 'sms', 'call') AND o.priority = 0
-              AND o.id = (SELECT MAX(p.id) FROM notification_outbox p WHERE p.incident_id = o.incident_id AND p.destination = o.destination AND p.priority = 0)
+            WHERE o.incident_id = $incident AND o.channel IN ('zns', 'sms', 'call', 'email') AND o.priority IN (0, 20)
+              AND o.id = (SELECT MAX(p.id) FROM notification_outbox p WHERE p.incident_id = o.incident_id AND p.priority IN (0, 20)
+                          AND json_extract(p.payload, '$.phone') = json_extract(o.payload, '$.phone'))
               AND o.status = 'failed'
             ORDER BY o.id
             """,

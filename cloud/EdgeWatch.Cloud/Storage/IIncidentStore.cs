@@ -14,6 +14,12 @@ public sealed record IncidentStep(DateTimeOffset At, string Step, string? Actor,
 /// </summary>
 public sealed record IncidentAdvance(Guid Id, int FromLevel, int FromReminders, int Level, int Reminders, DateTimeOffset? NextStepAt, IReadOnlyList<NewNotification> Notifications, IncidentStep Log);
 
+/// <summary>
+/// An incident that is not a fire alarm (a gateway offline, trouble), opened with its notifications and first audit
+/// step in one transaction. <see cref="Alert"/> is the alert its later messages are made from.
+/// </summary>
+public sealed record NewIncident(Guid Id, string Kind, string Group, string Alert, IReadOnlyList<NewNotification> Notifications, IncidentStep Log);
+
 /// <summary>Someone an incident reached: the first channel that was accepted, and that notification's payload.</summary>
 public sealed record ReachedPerson(string Channel, string Destination, string Payload);
 
@@ -36,6 +42,21 @@ public interface IIncidentStore
 
     /// <summary>Resolves a group's open incidents and writes their all-clear messages; returns the incidents resolved.</summary>
     Task<IReadOnlyList<Guid>> ResolveGroupAsync(string group, string by, DateTimeOffset now, Func<Guid, IReadOnlyList<ReachedPerson>, IReadOnlyList<NewNotification>> allClear, CancellationToken cancellationToken);
+
+    /// <summary>Opens an incident that no event's transaction opens (gateway offline, trouble).</summary>
+    Task OpenIncidentAsync(NewIncident incident, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Writes a step into an incident's audit trail (a trouble joining it, one inhibited by an outage).</summary>
+    Task LogIncidentStepAsync(Guid id, IncidentStep entry, CancellationToken cancellationToken);
+
+    /// <summary>The incidents of a kind that are open or acknowledged, oldest first.</summary>
+    Task<IReadOnlyList<IncidentRecord>> UnresolvedIncidentsAsync(string kind, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Resolves one incident, if it is not resolved yet, with the closing message made inside the transaction for
+    /// whom it reached (<paramref name="closing"/>); false when it was already resolved.
+    /// </summary>
+    Task<bool> ResolveIncidentAsync(Guid id, string by, string detail, DateTimeOffset now, Func<Guid, IReadOnlyList<ReachedPerson>, IReadOnlyList<NewNotification>> closing, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<IncidentStep>> IncidentLogAsync(Guid id, CancellationToken cancellationToken);
 

@@ -19,7 +19,7 @@ public static class FireEmail
             MessageId = messageId,
             Body = new TextPart("plain")
             {
-                Text = $"{greeting}\n\n{(alert.Kind == PersonAlert.AllClear ? FireSms.Text(alert) + "." : FireSms.DetailsText(alert, smsReply: false))}\n\n— EdgeWatch",
+                Text = $"{greeting}\n\n{(alert.Kind == PersonAlert.Fire ? FireSms.DetailsText(alert, smsReply: false) : FireSms.Text(alert) + ".")}\n\n— EdgeWatch",
             },
         };
         message.From.Add(from);

@@ -12,6 +12,11 @@ public static class FireSms
 {
     public static string Text(PersonAlert alert)
     {
+        if (OperationsMessage.Text(alert) is { } operations)
+        {
+            return operations;
+        }
+
         var group = alert.GroupShortName ?? alert.GroupName ?? "?";
         string Render(string place) => (alert.Kind, alert.English) switch
         {

@@ -1,0 +1,127 @@
+using EdgeWatch.Cloud.Incidents;
+using EdgeWatch.Cloud.Notify;
+using EdgeWatch.Cloud.Site;
+using EdgeWatch.Emulators;
+using EdgeWatch.Protocol;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using MQTTnet;
+
+namespace EdgeWatch.Cloud.Tests;
+
+/// <summary>Troubles as technicians' incidents: grouped per gateway, rate-limited, inhibited by an outage, resolved when all clear.</summary>
+[Trait("Category", "Integration")]
+public sealed class TroubleIncidentsTests : IAsyncLifetime
+{
+    // Monday 2 March 2026, 10:00 in Vietnam: both technicians (07:00–22:00) are on shift.
+    private static readonly DateTimeOffset MondayMorning = new(2026, 3, 2, 3, 0, 0, TimeSpan.Zero);
+    private readonly string _dir = Eventually.TempDirectory("edgewatch-modem");
+    private ModemEmulator _modem = null!;
+    private long _seq = 100;
+
+    public async Task InitializeAsync()
+    {
+        _modem = await ModemEmulator.StartAsync(_dir);
+        _modem.SendDelay = TimeSpan.FromMilliseconds(100);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _modem.DisposeAsync();
+        Directory.Delete(_dir, true);
+    }
+
+    private Task Trouble(CloudRig rig, FakeTimeProvider time, string channel, string cause, bool on = true, DateTimeOffset? raisedAt = null)
+    {
+        var e = EventStoreTests.Alarm(seq: Interlocked.Increment(ref _seq)) with
+        {
+            Kind = on ? FireEventKind.Trouble : FireEventKind.TroubleCleared, Channel = channel, Cause = cause, WallTime = raisedAt ?? time.GetUtcNow(),
+            Detail = on ? "test" : null,
+        };
+        return rig.Ingest.HandleAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.TroubleEvents("town", "gw-g1")).WithPayload(ProtocolJson.Serialize(e)).Build(), default);
+    }
+
+    private static Task Status(CloudRig rig, bool online) =>
+        rig.Ingest.HandleAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Status("town", "gw-g1"))
+            .WithPayload(ProtocolJson.Serialize(new GatewayStatus { Gateway = "gw-g1", Online = online })).Build(), default);
+
+    private static Task<CloudRig> StartAsync(FakeTimeProvider time, ModemEmulator modem, string offlineAfter = "00:00:45") =>
+        CloudRig.StartAsync(time: time, modems: [modem], withStaff: true, extra: new Dictionary<string, string?>
+        {
+            ["Notify:Modem:StatusInterval"] = "00:00:01",
+            ["Notify:OfflineAfter"] = offlineAfter,
+        });
+
+    private static List<Storage.IncidentRecord> Troubles(CloudRig rig) =>
+        [.. rig.Store.UnresolvedIncidentsAsync(TroubleIncidents.Kind, default).GetAwaiter().GetResult()];
+
+    private List<string> Texts(string prefix) => [.. _modem.Messages.Where(m => m.Text.StartsWith(prefix, StringComparison.Ordinal)).Select(m => m.Text)];
+
+    [Fact]
+    public async Task TheFirstTroubleTellsTheTechniciansFurtherOnesJoinSilentlyAndClearingThemAllResolvesIt()
+    {
+        var time = new FakeTimeProvider(MondayMorning);
+        await using var rig = await StartAsync(time, _modem, offlineAfter: "00:30:00"); // minutes pass between troubles: not an outage
+        var technicians = rig.App.Services.GetRequiredService<SiteRegistry>().Current.Document.Staff.Where(s => s.Role == "technician").Select(s => PhoneNumber.Normalise(s.Phone)!).Order().ToList();
+
+        await Trouble(rig, time, "h3.heat", "probe-lost");
+        var incident = Assert.Single(Troubles(rig));
+        await Eventually.WaitAsync(() => Texts("SỰ CỐ").Count == 2, TimeSpan.FromSeconds(20), "the trouble SMS to both technicians");
+        Assert.All(Texts("SỰ CỐ"), t => Assert.Equal("SỰ CỐ mất đầu dò nhiệt: h3.heat (Tổ PCCC số 1) lúc 10:00 02/03", t));
+        Assert.Equal(technicians, _modem.Messages.Where(m => m.Text.StartsWith("SỰ CỐ", StringComparison.Ordinal)).Select(m => m.Destination).Order());
+
+        await Eventually.WaitAsync(() => rig.Store.ListNotificationsAsync(incident.Id, 100, default).GetAwaiter().GetResult().All(r => r.Status == "delivered"),
+            TimeSpan.FromSeconds(10), "the trouble SMS rows delivered");
+
+        // A second trouble of the same gateway joins the incident and sends nothing more.
+        time.Advance(TimeSpan.FromMinutes(1));
+        await Trouble(rig, time, "siren-1", "siren-no-feedback");
+        Assert.Equal(incident.Id, Assert.Single(Troubles(rig)).Id);
+        Assert.Equal(2, (await rig.Store.ListNotificationsAsync(incident.Id, 100, default)).Count);
+
+        // One cleared: still open. Both cleared: resolved, and the technicians hear it.
+        time.Advance(TimeSpan.FromMinutes(1));
+        await Trouble(rig, time, "h3.heat", "probe-lost", on: false);
+        Assert.Single(Troubles(rig));
+        await Trouble(rig, time, "siren-1", "siren-no-feedback", on: false);
+        Assert.Empty(Troubles(rig));
+        await Eventually.WaitAsync(() => Texts("ĐÃ KHẮC PHỤC").Count == 2, TimeSpan.FromSeconds(20), "the resolved SMS");
+        Assert.All(Texts("ĐÃ KHẮC PHỤC"), t => Assert.Equal("ĐÃ KHẮC PHỤC sự cố tại gw-g1 (Tổ PCCC số 1) lúc 10:02 02/03", t));
+        Assert.Equal(["opened", "joined", "cleared", "resolved"], (await rig.Store.IncidentLogAsync(incident.Id, default)).Select(s => s.Step));
+
+        // A flapping line: a new trouble within 15 minutes of telling them opens an incident that tells nobody.
+        time.Advance(TimeSpan.FromMinutes(3));
+        await Trouble(rig, time, "h3.smoke", "loop-open");
+        var flapped = Assert.Single(Troubles(rig));
+        Assert.Empty(await rig.Store.ListNotificationsAsync(flapped.Id, 100, default));
+        Assert.Contains("rate limit", (await rig.Store.IncidentLogAsync(flapped.Id, default)).Single().Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATroubleRaisedWhileTheGatewayWasOfflineIsWrittenOnTheOutageAndTellsNobody()
+    {
+        var time = new FakeTimeProvider(MondayMorning);
+        await using var rig = await StartAsync(time, _modem, offlineAfter: "00:30:00");
+        var watch = rig.App.Services.GetRequiredService<GatewayWatch>();
+        await Status(rig, online: true);
+        time.Advance(TimeSpan.FromSeconds(10));
+        await Status(rig, online: false); // its Will
+        await watch.StepAsync(default);
+        var outages = await rig.Store.UnresolvedIncidentsAsync(GatewayWatch.Kind, default);
+        Assert.True(outages.Count == 1, $"offline: [{string.Join(", ", watch.Offline)}]; troubles: {Troubles(rig).Count}");
+        var outage = outages[0];
+
+        // Back, with the backlog: an uplink trouble it raised 20 s into the outage.
+        time.Advance(TimeSpan.FromMinutes(2));
+        await Status(rig, online: true);
+        await Trouble(rig, time, "uplink", "uplink-refused", raisedAt: MondayMorning.AddSeconds(20));
+        await watch.StepAsync(default);
+        Assert.Empty(Troubles(rig));
+        Assert.Contains(await rig.Store.IncidentLogAsync(outage.Id, default), s => s.Step == "inhibited" && s.Actor == "uplink/uplink-refused");
+
+        // A trouble raised well after it is back (past the backlog's minute) is its own incident again.
+        time.Advance(TimeSpan.FromMinutes(5));
+        await Trouble(rig, time, "h3.heat", "probe-lost");
+        Assert.Single(Troubles(rig));
+    }
+}
