@@ -44,6 +44,7 @@ public static class CloudApp
         app.MapAccountsApi();
         app.MapRegistryApi();
         app.MapIncidentsApi();
+        app.MapSilencesApi();
         return app;
     }
 
@@ -113,6 +114,8 @@ public static class CloudApp
         services.AddSingleton<Incidents.GatewayWatch>();
         services.AddHostedService(sp => sp.GetRequiredService<Incidents.GatewayWatch>());
         services.AddSingleton<Incidents.TroubleIncidents>();
+        services.AddSingleton<ISilenceStore>(sp => sp.GetRequiredService<EventStore>());
+        services.AddSingleton<Incidents.Silences>();
         services.AddSingleton<Incidents.Acknowledgements>();
         services.AddHostedService(sp => sp.GetRequiredService<Incidents.Acknowledgements>());
         services.AddSingleton<OutboxWorker>();

@@ -3,13 +3,16 @@ using EdgeWatch.Cloud.Notify;
 using EdgeWatch.Cloud.Site;
 using EdgeWatch.Emulators;
 using EdgeWatch.Protocol;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using MQTTnet;
 
 namespace EdgeWatch.Cloud.Tests;
 
-/// <summary>Troubles as technicians' incidents: grouped per gateway, rate-limited, inhibited by an outage, resolved when all clear.</summary>
+/// <summary>Troubles as technicians' incidents: grouped per gateway, rate-limited, inhibited by an outage, silenced, resolved when all clear.</summary>
 [Trait("Category", "Integration")]
 public sealed class TroubleIncidentsTests : IAsyncLifetime
 {
@@ -85,7 +88,7 @@ public sealed class TroubleIncidentsTests : IAsyncLifetime
         Assert.Single(Troubles(rig));
         await Trouble(rig, time, "siren-1", "siren-no-feedback", on: false);
         Assert.Empty(Troubles(rig));
-        await Eventually.WaitAsync(() => Texts("ĐÃ KHẮC PHỤC").Count == 2, TimeSpan.FromSeconds(20), "the resolved SMS");
+        await Eventually.WaitAsync(() => Texts("ĐÃ KHẮC PHỤC").Count == 2, TimeSpan.FromSeconds(20), "the resolved SMS", () => string.Join(" | ", _modem.Messages.Select(m => m.Text)));
         Assert.All(Texts("ĐÃ KHẮC PHỤC"), t => Assert.Equal("ĐÃ KHẮC PHỤC sự cố tại gw-g1 (Tổ PCCC số 1) lúc 10:02 02/03", t));
         Assert.Equal(["opened", "joined", "cleared", "resolved"], (await rig.Store.IncidentLogAsync(incident.Id, default)).Select(s => s.Step));
 
@@ -123,5 +126,72 @@ public sealed class TroubleIncidentsTests : IAsyncLifetime
         time.Advance(TimeSpan.FromMinutes(5));
         await Trouble(rig, time, "h3.heat", "probe-lost");
         Assert.Single(Troubles(rig));
+    }
+
+    [Fact]
+    public async Task ASilencedGatewaysTroubleIsWrittenDownButTellsNobodyUntilTheSilenceEndsAndAFireIsNeverSilenced()
+    {
+        var time = new FakeTimeProvider(MondayMorning);
+        await using var rig = await StartAsync(time, _modem, offlineAfter: "00:30:00");
+        using var admin = rig.Http(CloudRig.AdminToken);
+        var created = await admin.PostAsJsonAsync(new Uri("/api/silences", UriKind.Relative),
+            new { gateway = "gw-g1", kinds = new[] { "trouble", "offline" }, endsAt = MondayMorning.AddHours(1), comment = "thay đầu dò nhiệt hộ 3" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Single((await admin.GetFromJsonAsync<JsonArray>(new Uri("/api/silences", UriKind.Relative)))!);
+
+        await Trouble(rig, time, "h3.heat", "probe-lost");
+        var silenced = Assert.Single(Troubles(rig));
+        Assert.Empty(await rig.Store.ListNotificationsAsync(silenced.Id, 100, default));
+        Assert.Contains("silenced by admin", (await rig.Store.IncidentLogAsync(silenced.Id, default)).Single().Detail, StringComparison.Ordinal);
+
+        // A fire in the silenced gateway's group still reaches every member at once.
+        var alarm = EventStoreTests.Alarm(seq: Interlocked.Increment(ref _seq)) with { WallTime = time.GetUtcNow() };
+        await rig.Ingest.HandleAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.FireEvents("town", "gw-g1")).WithPayload(ProtocolJson.Serialize(alarm)).Build(), default);
+        var members = rig.App.Services.GetRequiredService<SiteRegistry>().Current.Group("g1")!.Households.Sum(h => h.Members.Count);
+        Assert.Equal(members, (await rig.Store.ListNotificationsAsync(alarm.Id, 1000, default))
+            .Count(r => r.Priority == PersonAlerts.FirePriority && r.Channel != "webhook" && PersonAlert.Parse(r.Payload).Role == "member"));
+
+        // After the silence, the next trouble tells the technicians again.
+        await Trouble(rig, time, "h3.heat", "probe-lost", on: false);
+        for (var i = 0; i < 5; i++)
+        {
+            time.Advance(TimeSpan.FromMinutes(25)); // two hours, with the gateway heard from meanwhile (not an outage)
+            await Status(rig, online: true);
+        }
+
+        await Trouble(rig, time, "h3.heat", "probe-lost");
+        var told = Assert.Single(Troubles(rig));
+        Assert.NotEqual(silenced.Id, told.Id);
+        Assert.Equal(2, (await rig.Store.ListNotificationsAsync(told.Id, 100, default)).Count);
+    }
+
+    [Fact]
+    public async Task ASilenceForAFireIsRefusedEachBadFieldIsNamedAndOnlyAdminsAndTechniciansSilence()
+    {
+        var time = new FakeTimeProvider(MondayMorning);
+        await using var rig = await StartAsync(time, _modem);
+        using var admin = rig.Http(CloudRig.AdminToken);
+        var bad = await admin.PostAsJsonAsync(new Uri("/api/silences", UriKind.Relative), new { gateway = "gw-x", kinds = new[] { "fire" }, endsAt = MondayMorning.AddHours(-1), comment = " " });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject();
+        Assert.Equal(["comment", "endsAt", "gateway", "kinds"], errors.Select(e => e.Key).Order());
+        Assert.Contains("never silenced", (string)errors["kinds"]![0]!, StringComparison.Ordinal);
+        var tooLong = await admin.PostAsJsonAsync(new Uri("/api/silences", UriKind.Relative), new { gateway = "gw-g1", kinds = new[] { "offline" }, endsAt = MondayMorning.AddDays(8), comment = "x" });
+        Assert.Contains("at most 7 days", await tooLong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var anonymous = rig.Http();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri("/api/silences", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync(new Uri("/api/accounts", UriKind.Relative), new { username = "truc-ban", password = "mật-khẩu-dài-đủ", role = "officer" })).StatusCode);
+        var login = await anonymous.PostAsJsonAsync(new Uri("/api/auth/token", UriKind.Relative), new { username = "truc-ban", password = "mật-khẩu-dài-đủ" });
+        using var officer = rig.Http((string)(await login.Content.ReadFromJsonAsync<JsonObject>())!["token"]!);
+        var good = new { gateway = "gw-g1", kinds = new[] { "offline" }, endsAt = MondayMorning.AddHours(2), comment = "mất điện khu phố" };
+        Assert.Equal(HttpStatusCode.Forbidden, (await officer.PostAsJsonAsync(new Uri("/api/silences", UriKind.Relative), good)).StatusCode);
+
+        // Ended early by an admin: it no longer covers anything.
+        var created = await admin.PostAsJsonAsync(new Uri("/api/silences", UriKind.Relative), good);
+        var id = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync(new Uri($"/api/silences/{id}", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync(new Uri($"/api/silences/{id}", UriKind.Relative))).StatusCode);
+        Assert.Empty((await officer.GetFromJsonAsync<JsonArray>(new Uri("/api/silences", UriKind.Relative)))!);
     }
 }

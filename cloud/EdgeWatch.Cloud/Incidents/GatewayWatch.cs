@@ -17,8 +17,8 @@ namespace EdgeWatch.Cloud.Incidents;
 /// registry gateway that was never installed raises nothing.
 /// </summary>
 public sealed partial class GatewayWatch(
-    IIncidentStore incidents, PersonAlerts people, SiteRegistry registry, OutboxWorker worker, EmbeddedBroker broker, IOptions<NotifyOptions> options,
-    TimeProvider time, ILogger<GatewayWatch> logger) : BackgroundService
+    IIncidentStore incidents, PersonAlerts people, SiteRegistry registry, OutboxWorker worker, EmbeddedBroker broker, Silences silences,
+    IOptions<NotifyOptions> options, TimeProvider time, ILogger<GatewayWatch> logger) : BackgroundService
 {
     public const string Kind = "offline";
     public const string TechnicianRole = "technician";
@@ -153,11 +153,8 @@ public sealed partial class GatewayWatch(
             return false; // not in the registry: nobody to tell about it
         }
 
-        var technicians = Roster.OnDuty(site, TechnicianRole, 1, now);
-        if (technicians.Count == 0)
-        {
-            technicians = [.. site.Staff.Where(s => s.Role == TechnicianRole)];
-        }
+        var silence = await silences.MatchAsync(gateway, Kind, cancellationToken).ConfigureAwait(false);
+        var technicians = silence is not null ? [] : TroubleIncidents.Technicians(site, now);
 
         var id = Guid.CreateVersion7(now);
         var template = new PersonAlert
@@ -168,7 +165,7 @@ public sealed partial class GatewayWatch(
         var why = sign.Will ? "its Will: the broker lost the connection" : $"nothing heard for {(now - sign.At).TotalSeconds:0} s";
         await incidents.OpenIncidentAsync(
             new NewIncident(id, Kind, group.Id, template.ToJson(), [.. people.Staff(id, template, technicians, "")],
-                new IncidentStep(now, "opened", gateway, $"{why}; told {(technicians.Count == 0 ? "nobody (no technicians)" : string.Join(", ", technicians.Select(t => t.Name)))}")),
+                new IncidentStep(now, "opened", gateway, $"{why}; " + (silence is not null ? Told.Silenced(silence) : Told.Whom(technicians)))),
             now, cancellationToken).ConfigureAwait(false);
         _open[gateway] = id;
         _outages[gateway] = new Outage(id, sign.At, null);

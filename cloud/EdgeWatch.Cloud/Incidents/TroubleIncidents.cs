@@ -23,8 +23,8 @@ namespace EdgeWatch.Cloud.Incidents;
 /// restart rebuilds the open troubles from it.
 /// </summary>
 public sealed partial class TroubleIncidents(
-    IIncidentStore incidents, PersonAlerts people, SiteRegistry registry, GatewayWatch watch, OutboxWorker worker, IOptions<NotifyOptions> options,
-    TimeProvider time, ILogger<TroubleIncidents> logger) : IDisposable
+    IIncidentStore incidents, PersonAlerts people, SiteRegistry registry, GatewayWatch watch, OutboxWorker worker, Silences silences,
+    IOptions<NotifyOptions> options, TimeProvider time, ILogger<TroubleIncidents> logger) : IDisposable
 {
     public const string Kind = "trouble";
 
@@ -82,28 +82,28 @@ public sealed partial class TroubleIncidents(
             var site = registry.Current.Document;
             var group = site.Groups.FirstOrDefault(g => g.Gateway == e.Gateway);
             var limited = _lastTold.TryGetValue(e.Gateway, out var told) && now - told < options.Value.TroubleRepeatAfter;
-            var technicians = limited ? [] : Technicians(site, now);
+            var silence = limited ? null : await silences.MatchAsync(e.Gateway, Kind, cancellationToken).ConfigureAwait(false);
+            var technicians = limited || silence is not null ? [] : Technicians(site, now);
             var id = Guid.CreateVersion7(now);
             var template = new PersonAlert
             {
                 Kind = PersonAlert.Trouble, Name = "", Phone = "", Gateway = e.Gateway, GroupName = group?.Name, GroupShortName = group?.ShortName,
                 Household = e.Household, Source = e.Channel, Cause = e.Cause, At = e.WallTime, Language = options.Value.Language,
             };
-            var detail = limited
-                ? $"told nobody: technicians were told of this gateway at {told:HH:mm:ss}Z (rate limit)"
-                : $"told {(technicians.Count == 0 ? "nobody (no technicians)" : string.Join(", ", technicians.Select(t => t.Name)))}: {e.Detail}";
+            var detail = (limited ? $"told nobody: technicians were told of this gateway at {told:HH:mm:ss}Z (rate limit)"
+                : silence is not null ? Told.Silenced(silence) : Told.Whom(technicians)) + $": {e.Detail}";
             await incidents.OpenIncidentAsync(
                 new NewIncident(id, Kind, group?.Id ?? e.Group, template.ToJson(), [.. people.Staff(id, template, technicians, "")], new IncidentStep(now, "opened", key, detail)),
                 now, cancellationToken).ConfigureAwait(false);
             _open[e.Gateway] = (id, [key]);
-            if (!limited)
+            if (technicians.Count > 0)
             {
                 _lastTold[e.Gateway] = now;
                 worker.Wake();
             }
 
             Opened(logger, e.Gateway, key, id, limited);
-            return limited ? "rate-limited" : "opened";
+            return limited ? "rate-limited" : silence is not null ? "silenced" : "opened";
         }
         finally
         {
@@ -111,7 +111,7 @@ public sealed partial class TroubleIncidents(
         }
     }
 
-    private static IReadOnlyList<StaffDocument> Technicians(SiteDocument site, DateTimeOffset now) =>
+    internal static IReadOnlyList<StaffDocument> Technicians(SiteDocument site, DateTimeOffset now) =>
         Roster.OnDuty(site, GatewayWatch.TechnicianRole, 1, now) is { Count: > 0 } onDuty ? onDuty : [.. site.Staff.Where(s => s.Role == GatewayWatch.TechnicianRole)];
 
     /// <summary>The open trouble incidents and their active troubles, from the audit trail.</summary>
@@ -150,4 +150,13 @@ public sealed partial class TroubleIncidents(
 
     [LoggerMessage(EventId = 4510, Level = LogLevel.Warning, Message = "Gateway {Gateway}: trouble {Trouble} opens incident {Incident} (rate-limited: {Limited})")]
     private static partial void Opened(ILogger logger, string gateway, string trouble, Guid incident, bool limited);
+}
+
+/// <summary>How an incident's first audit step says whom it told.</summary>
+internal static class Told
+{
+    public static string Whom(IReadOnlyCollection<StaffDocument> staff) =>
+        $"told {(staff.Count == 0 ? "nobody (no technicians)" : string.Join(", ", staff.Select(t => t.Name)))}";
+
+    public static string Silenced(Silence silence) => $"told nobody: silenced by {silence.CreatedBy} until {silence.EndsAt:yyyy-MM-dd HH:mm}Z ({silence.Comment})";
 }
