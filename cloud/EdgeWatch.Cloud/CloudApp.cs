@@ -11,6 +11,14 @@ namespace EdgeWatch.Cloud;
 /// <summary>Builds the aggregator: options, store, broker, ingest, notifier and the HTTP API.</summary>
 public static class CloudApp
 {
+    /// <summary>The aggregator's configuration sources, in order: its JSON files, <c>EDGEWATCH_</c> variables, the command line.</summary>
+    public static IConfigurationBuilder AddConfiguration(IConfigurationBuilder configuration, string[] args) =>
+        configuration
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "edgewatch-cloud.json"), optional: true)
+            .AddJsonFile("/etc/edgewatch/cloud.json", optional: true)
+            .AddEnvironmentVariables("EDGEWATCH_")
+            .AddCommandLine(args);
+
     public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -23,11 +31,7 @@ public static class CloudApp
         else
         {
             builder.Configuration.Sources.Clear();
-            builder.Configuration
-                .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "edgewatch-cloud.json"), optional: true)
-                .AddJsonFile("/etc/edgewatch/cloud.json", optional: true)
-                .AddEnvironmentVariables("EDGEWATCH_")
-                .AddCommandLine(args);
+            AddConfiguration(builder.Configuration, args);
         }
 
         builder.Services.ConfigureHttpJsonOptions(o =>

@@ -3,6 +3,11 @@ using Microsoft.Extensions.Options;
 
 try
 {
+    if (args is ["backup", .. var backupArgs])
+    {
+        return await BackupCommand.RunAsync(backupArgs, Console.Out, Console.Error);
+    }
+
     if (args is ["demo", .. var demoArgs])
     {
         // The demo lives in its own project, so the aggregator ships neither the gateway nor OpenCV.
