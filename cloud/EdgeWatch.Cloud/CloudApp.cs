@@ -119,6 +119,11 @@ public static class CloudApp
         services.AddHostedService(sp => sp.GetRequiredService<Incidents.GatewayWatch>());
         services.AddSingleton<Incidents.TroubleIncidents>();
         services.AddSingleton<ISilenceStore>(sp => sp.GetRequiredService<EventStore>());
+        services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Retention.RetentionOptions>, Retention.RetentionOptionsValidator>();
+        services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<EventStore>());
+        services.AddSingleton<Retention.RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<Retention.RetentionService>());
         services.AddSingleton<Incidents.Silences>();
         services.AddSingleton<Incidents.Acknowledgements>();
         services.AddHostedService(sp => sp.GetRequiredService<Incidents.Acknowledgements>());
