@@ -49,6 +49,8 @@ public static class CloudApp
         app.MapRegistryApi();
         app.MapIncidentsApi();
         app.MapSilencesApi();
+        app.MapPersonalDataApi();
+        app.MapHealthChecks("/healthz");
         return app;
     }
 
@@ -118,10 +120,19 @@ public static class CloudApp
         services.AddSingleton<Incidents.GatewayWatch>();
         services.AddHostedService(sp => sp.GetRequiredService<Incidents.GatewayWatch>());
         services.AddSingleton<Incidents.TroubleIncidents>();
+        services.AddSingleton<Incidents.ChannelWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<Incidents.ChannelWatch>());
+        services.AddSingleton<Incidents.DailySelfTest>();
+        services.AddHealthChecks()
+            .AddCheck<Api.IngestHealthCheck>("ingest")
+            .AddCheck<Api.DatabaseHealthCheck>("database")
+            .AddCheck<Api.ChannelsHealthCheck>("channels");
+        services.AddHostedService(sp => sp.GetRequiredService<Incidents.DailySelfTest>());
         services.AddSingleton<ISilenceStore>(sp => sp.GetRequiredService<EventStore>());
         services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<Retention.RetentionOptions>, Retention.RetentionOptionsValidator>();
         services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<EventStore>());
+        services.AddSingleton<IPersonalDataStore>(sp => sp.GetRequiredService<EventStore>());
         services.AddSingleton<Retention.RetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<Retention.RetentionService>());
         services.AddSingleton<Incidents.Silences>();

@@ -27,6 +27,8 @@ namespace EdgeWatch.Cloud;
 [JsonSerializable(typeof(Api.IncidentView))]
 [JsonSerializable(typeof(Api.AckResult))]
 [JsonSerializable(typeof(Api.NewSilence))]
+[JsonSerializable(typeof(Api.PersonalDataExport))]
+[JsonSerializable(typeof(Api.ErasureResult))]
 [JsonSerializable(typeof(Silence))]
 [JsonSerializable(typeof(IReadOnlyList<Silence>))]
 [JsonSerializable(typeof(IReadOnlyList<StoredEvent>))]

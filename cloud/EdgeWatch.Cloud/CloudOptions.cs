@@ -85,6 +85,12 @@ public sealed class NotifyOptions
     /// </summary>
     public TimeSpan TroubleRepeatAfter { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>A channel failing this long (a modem unregistered, ZNS refresh or SMTP failing) is told to the technicians.</summary>
+    public TimeSpan ChannelFailingFor { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>When the daily self-test goes to the technicians, <c>HH:mm</c> in <c>Asia/Ho_Chi_Minh</c>.</summary>
+    public string SelfTestAt { get; set; } = "08:00";
+
     /// <summary>The language of what people read: <c>vi</c> (the default) or <c>en</c>.</summary>
     public string Language { get; set; } = "vi";
 }
@@ -148,6 +154,16 @@ public sealed class CloudOptionsValidator :
         if (o.OfflineAfter < TimeSpan.FromSeconds(5) || o.OfflineAfter > TimeSpan.FromMinutes(30))
         {
             return ValidateOptionsResult.Fail($"Notify:OfflineAfter must be 5 s to 30 min (was {o.OfflineAfter})");
+        }
+
+        if (!Site.ShiftTime.TryParse(o.SelfTestAt, out var selfTest) || selfTest >= TimeSpan.FromDays(1))
+        {
+            return ValidateOptionsResult.Fail($"Notify:SelfTestAt must be a time of day, HH:mm (was '{o.SelfTestAt}')");
+        }
+
+        if (o.ChannelFailingFor < TimeSpan.FromSeconds(1) || o.ChannelFailingFor > TimeSpan.FromHours(1))
+        {
+            return ValidateOptionsResult.Fail($"Notify:ChannelFailingFor must be 1 s to 1 h (was {o.ChannelFailingFor})");
         }
 
         if (o.TroubleRepeatAfter < TimeSpan.Zero || o.TroubleRepeatAfter > TimeSpan.FromDays(1))

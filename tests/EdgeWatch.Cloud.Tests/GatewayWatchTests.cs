@@ -53,6 +53,12 @@ public sealed class GatewayWatchTests : IAsyncLifetime
         Assert.Equal(2, technicians.Count);
 
         await Status(rig, "gw-g1", online: true);
+        using (var http = rig.Http())
+        {
+            await Eventually.WaitAsync(() => rig.App.Services.GetRequiredService<Notify.Sms.ModemPool>().Status.All(m => m.Fault is null && m.Registered), TimeSpan.FromSeconds(10), "the modem ready");
+            Assert.Equal("Healthy", await http.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
+        }
+
         time.Advance(TimeSpan.FromSeconds(44));
         await watch.StepAsync(default);
         Assert.Null(Offline(rig));
@@ -67,6 +73,9 @@ public sealed class GatewayWatchTests : IAsyncLifetime
         using (var http = rig.Http())
         {
             Assert.Contains("\"offlineGateways\":[\"gw-g1\"]", await http.GetStringAsync(new Uri("/api/health", UriKind.Relative)), StringComparison.Ordinal);
+            var healthz = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
+            Assert.Equal(System.Net.HttpStatusCode.OK, healthz.StatusCode);
+            Assert.Equal("Degraded", await healthz.Content.ReadAsStringAsync());
         }
         await Eventually.WaitAsync(() => _modem.Messages.Count(m => m.Text.StartsWith("MẤT KẾT NỐI", StringComparison.Ordinal)) == 2, TimeSpan.FromSeconds(20), "an SMS to each technician");
         var down = _modem.Messages.Where(m => m.Text.StartsWith("MẤT KẾT NỐI", StringComparison.Ordinal)).ToList();

@@ -40,7 +40,7 @@ public sealed class RetentionTests
         time.Advance(TimeSpan.FromHours(2));
         await retention.RunOnceAsync(default);
         Assert.Null(await rig.Store.GetSnapshotAsync(snapshot, default));
-        Assert.Equal([alarm.Id, trouble.Id], (await rig.Store.ListAsync(100, null, null, default)).Select(e => e.Id).Order());
+        Assert.Equal(new[] { alarm.Id, trouble.Id }.Order(), (await rig.Store.ListAsync(100, null, null, default)).Select(e => e.Id).Order());
 
         // Past the events' days: the trouble event goes; the alarm stays while its incident does.
         time.Advance(TimeSpan.FromDays(2.1));

@@ -24,6 +24,12 @@ public static class OperationsMessage
             (PersonAlert.Trouble, true) => $"TROUBLE {Cause(alert.Cause, true)}: {alert.Source} ({group}) at {at}",
             (PersonAlert.TroubleCleared, false) => $"ĐÃ KHẮC PHỤC sự cố tại {alert.Gateway} ({group}) lúc {at}",
             (PersonAlert.TroubleCleared, true) => $"RESOLVED: trouble at {alert.Gateway} ({group}) at {at}",
+            (PersonAlert.ChannelFailing, false) => $"KÊNH LỖI: {alert.Source} từ {at}: {alert.Cause}",
+            (PersonAlert.ChannelFailing, true) => $"CHANNEL FAILING: {alert.Source} since {at}: {alert.Cause}",
+            (PersonAlert.ChannelRecovered, false) => $"KÊNH ĐÃ HOẠT ĐỘNG LẠI: {alert.Source} lúc {at}",
+            (PersonAlert.ChannelRecovered, true) => $"CHANNEL BACK: {alert.Source} at {at}",
+            (PersonAlert.SelfTest, false) => $"TỰ KIỂM TRA {at}: EdgeWatch chạy. {alert.Summary}",
+            (PersonAlert.SelfTest, true) => $"SELF-TEST {at}: EdgeWatch is up. {alert.Summary}",
             _ => null,
         };
         return text is { Length: > SmsPdu.Ucs2Single } ? text[..SmsPdu.Ucs2Single] : text;

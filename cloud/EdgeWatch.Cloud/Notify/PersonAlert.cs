@@ -24,6 +24,15 @@ public sealed record PersonAlert
     /// <summary>Every trouble of the incident cleared: closes it.</summary>
     public const string TroubleCleared = "trouble-cleared";
 
+    /// <summary>The daily message that says the aggregator and its channels are alive: its absence is the alarm.</summary>
+    public const string SelfTest = "self-test";
+
+    /// <summary>A channel (SMS, Zalo, email) keeps failing: to technicians, through their other channels.</summary>
+    public const string ChannelFailing = "channel-failing";
+
+    /// <summary>The failing channel works again.</summary>
+    public const string ChannelRecovered = "channel-recovered";
+
     public required string Kind { get; init; }
     public required string Name { get; init; }
     public required string Phone { get; init; }
@@ -41,6 +50,9 @@ public sealed record PersonAlert
     /// <summary>A trouble's channel (<c>h3.heat</c>, <c>siren-1</c>, <c>outbox</c>) and cause (<c>probe-lost</c>).</summary>
     public string? Source { get; init; }
     public string? Cause { get; init; }
+
+    /// <summary>The self-test's account of the channels (<c>Zalo OK, SMS 1/1, email OK</c>).</summary>
+    public string? Summary { get; init; }
     public required DateTimeOffset At { get; init; }
 
     /// <summary>The heat detector's reading, for a heat alarm.</summary>

@@ -52,10 +52,11 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, SmtpChannel s
         People(incident, Template(built), built.Members.Select(m => ((PersonDocument)new MemberDocument { Name = m.Name, Phone = m.Phone, Channels = [.. m.Channels], Language = m.Language, Email = m.Email }, "member")), "");
 
     /// <summary>Notifications for staff (duty officers) at a step of the incident (<c>""</c>, <c>L2</c>, <c>R1</c>…).</summary>
-    public IEnumerable<NewNotification> Staff(Guid incident, PersonAlert template, IEnumerable<StaffDocument> staff, string step) =>
-        People(incident, template, staff.Select(s => ((PersonDocument)s, s.Role)), step);
+    /// <param name="avoid">Channels not to use (a channel that is failing, for the message that says so).</param>
+    public IEnumerable<NewNotification> Staff(Guid incident, PersonAlert template, IEnumerable<StaffDocument> staff, string step, IReadOnlyCollection<string>? avoid = null) =>
+        People(incident, template, staff.Select(s => ((PersonDocument)s, s.Role)), step, avoid ?? []);
 
-    private IEnumerable<NewNotification> People(Guid incident, PersonAlert template, IEnumerable<(PersonDocument Person, string Role)> people, string step)
+    private IEnumerable<NewNotification> People(Guid incident, PersonAlert template, IEnumerable<(PersonDocument Person, string Role)> people, string step, IReadOnlyCollection<string>? avoid = null)
     {
         var now = time.GetUtcNow();
         foreach (var (person, role) in people)
@@ -66,7 +67,7 @@ public sealed class PersonAlerts(ZnsChannel zns, ModemPool modems, SmtpChannel s
             }
 
             // Zalo sends only approved templates, and there is one for fire alone: other messages go another way.
-            var chain = person.Channels.Where(c => Available(c) && (c != SmtpChannel.ChannelName || person.Email is not null)
+            var chain = person.Channels.Where(c => Available(c) && avoid?.Contains(c) != true && (c != SmtpChannel.ChannelName || person.Email is not null)
                                                    && (c != ZnsChannel.ChannelName || template.Kind == PersonAlert.Fire)).ToList();
             if (chain.Count == 0)
             {

@@ -182,6 +182,16 @@ public sealed partial class EventStore : IIncidentStore
         }
     }
 
+    public Task<IReadOnlyList<IncidentRecord>> RecentIncidentsAsync(string kind, int count, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"SELECT {IncidentColumns} FROM incidents WHERE kind = $kind ORDER BY opened_at DESC LIMIT $n",
+            c =>
+            {
+                c.Parameters.AddWithValue("$kind", kind);
+                c.Parameters.AddWithValue("$n", count);
+            },
+            ReadIncident, cancellationToken);
+
     public Task<IReadOnlyList<IncidentRecord>> UnresolvedIncidentsAsync(string kind, CancellationToken cancellationToken) =>
         QueryAsync(
             $"SELECT {IncidentColumns} FROM incidents WHERE kind = $kind AND status IN ('open', 'acknowledged') ORDER BY opened_at",
@@ -230,7 +240,7 @@ public sealed partial class EventStore : IIncidentStore
         cmd.Transaction = tx;
         cmd.CommandText = """
             SELECT channel, destination, payload FROM notification_outbox
-            WHERE incident_id = $i AND status = 'delivered' AND priority IN (0, 20) AND channel IN ('zns', 'sms', 'call', 'email')
+            WHERE incident_id = $i AND status = 'delivered' AND destination != 'erased' AND priority IN (0, 20) AND channel IN ('zns', 'sms', 'call', 'email')
             GROUP BY destination HAVING id = MIN(id)
             """;
         cmd.Parameters.AddWithValue("$i", incident.ToString("D"));

@@ -49,6 +49,9 @@ public interface IIncidentStore
     /// <summary>Writes a step into an incident's audit trail (a trouble joining it, one inhibited by an outage).</summary>
     Task LogIncidentStepAsync(Guid id, IncidentStep entry, CancellationToken cancellationToken);
 
+    /// <summary>The latest incidents of a kind, newest first.</summary>
+    Task<IReadOnlyList<IncidentRecord>> RecentIncidentsAsync(string kind, int count, CancellationToken cancellationToken);
+
     /// <summary>The incidents of a kind that are open or acknowledged, oldest first.</summary>
     Task<IReadOnlyList<IncidentRecord>> UnresolvedIncidentsAsync(string kind, CancellationToken cancellationToken);
 

@@ -27,6 +27,10 @@ public sealed class SmtpChannel(IOptions<SmtpOptions> options, TimeProvider time
 
     public bool Enabled => !string.IsNullOrWhiteSpace(_options.Host);
 
+    /// <summary>Whether the last mail failed for want of the server (not a refused recipient).</summary>
+    public bool Failing => Volatile.Read(ref _failing);
+    private bool _failing;
+
     public async Task<DeliveryOutcome> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         var alert = PersonAlert.Parse(message.Payload);
@@ -46,6 +50,7 @@ public sealed class SmtpChannel(IOptions<SmtpOptions> options, TimeProvider time
             written = true;
             var answer = await client.SendAsync(mail, linked.Token).ConfigureAwait(false);
             written = false;
+            Volatile.Write(ref _failing, false);
             await client.DisconnectAsync(true, CancellationToken.None).ConfigureAwait(false);
             return DeliveryOutcome.Accepted($"SMTP 250 {answer}");
         }
@@ -66,6 +71,7 @@ public sealed class SmtpChannel(IOptions<SmtpOptions> options, TimeProvider time
         catch (Exception ex) when (ex is SmtpProtocolException or IOException or SocketException or ServiceNotConnectedException
                                        || (ex is OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
+            Volatile.Write(ref _failing, true);
             var detail = ex is OperationCanceledException ? $"no answer within {_options.Timeout.TotalSeconds:0} s" : ex.Message;
             return DeliveryOutcome.Retry($"SMTP {_options.Host}:{_options.Port}: {detail}") with { MaybeSent = written };
         }

@@ -48,6 +48,10 @@ public sealed partial class ZnsChannel : INotificationChannel, IDisposable
 
     public bool SendsAllClear => Enabled && _options.AllClearTemplateId is not null;
 
+    /// <summary>Whether the last token refresh failed (the daily self-test and health report it).</summary>
+    public bool RefreshFailing => Volatile.Read(ref _refreshFailing);
+    private bool _refreshFailing;
+
     /// <summary>Token refreshes done (each rotates the refresh token).</summary>
     public int Refreshes => Volatile.Read(ref _refreshes);
     private int _refreshes;
@@ -136,6 +140,7 @@ public sealed partial class ZnsChannel : INotificationChannel, IDisposable
             var answer = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken).ConfigureAwait(false);
             if ((string?)answer?["access_token"] is not { Length: > 0 } access || (string?)answer?["refresh_token"] is not { Length: > 0 } refresh)
             {
+                Volatile.Write(ref _refreshFailing, true);
                 RefreshFailed(_logger, (int)response.StatusCode, (string?)answer?["error_description"] ?? (string?)answer?["message"] ?? "no token in the answer");
                 throw new HttpRequestException("the Zalo access token could not be refreshed");
             }
@@ -145,6 +150,7 @@ public sealed partial class ZnsChannel : INotificationChannel, IDisposable
             var rotated = new ZnsTokens(access, refresh, _time.GetUtcNow().AddSeconds(seconds * 0.9));
             await _tokens.SaveZnsTokensAsync(rotated, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _current, rotated);
+            Volatile.Write(ref _refreshFailing, false);
             Interlocked.Increment(ref _refreshes);
             return access;
         }
