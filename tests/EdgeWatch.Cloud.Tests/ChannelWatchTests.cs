@@ -7,23 +7,14 @@ namespace EdgeWatch.Cloud.Tests;
 
 /// <summary>A channel that stops working (here: the only modem off the network) is told to the technicians through another one.</summary>
 [Trait("Category", "Integration")]
-public sealed class ChannelWatchTests : IAsyncLifetime
+public sealed class ChannelWatchTests : ModemTest
 {
-    private readonly string _dir = Eventually.TempDirectory("edgewatch-modem");
     private readonly AioSmtpd _smtp = new();
-    private ModemEmulator _modem = null!;
 
-    public async Task InitializeAsync()
+    public override async Task DisposeAsync()
     {
-        _modem = await ModemEmulator.StartAsync(_dir);
-        _modem.SendDelay = TimeSpan.FromMilliseconds(100);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _modem.DisposeAsync();
+        await base.DisposeAsync();
         _smtp.Dispose();
-        Directory.Delete(_dir, true);
     }
 
     private List<string> Subjects() => [.. _smtp.Mails().Select(f => MimeMessage.Load(f).Subject ?? "")];
@@ -31,7 +22,7 @@ public sealed class ChannelWatchTests : IAsyncLifetime
     [Fact]
     public async Task AModemOffTheNetworkIsToldToTheTechniciansByEmailAndItsReturnToo()
     {
-        await using var rig = await CloudRig.StartAsync(modems: [_modem], withStaff: true, site: site =>
+        await using var rig = await CloudRig.StartAsync(modems: [Modem], withStaff: true, site: site =>
         {
             site.Staff.RemoveAll(s => s.Role != "technician");
             for (var i = 0; i < site.Staff.Count; i++)
@@ -50,13 +41,13 @@ public sealed class ChannelWatchTests : IAsyncLifetime
         var watch = rig.App.Services.GetRequiredService<ChannelWatch>();
         await Eventually.WaitAsync(() => watch.Failing().Count == 0, TimeSpan.FromSeconds(10), "the modem ready");
 
-        _modem.Registered = false;
+        Modem.Registered = false;
         await Eventually.WaitAsync(() => Subjects().Count(s => s.StartsWith("KÊNH LỖI: SMS", StringComparison.Ordinal)) == 2, TimeSpan.FromSeconds(30), "a mail to each technician");
         Assert.All(Subjects(), s => Assert.Contains("not registered", s, StringComparison.Ordinal));
-        Assert.Empty(_modem.Messages); // not by the channel that is failing
+        Assert.Empty(Modem.Messages); // not by the channel that is failing
         var incident = Assert.Single(await rig.Store.UnresolvedIncidentsAsync(ChannelWatch.Kind, default));
 
-        _modem.Registered = true;
+        Modem.Registered = true;
         await Eventually.WaitAsync(() => Subjects().Count(s => s.StartsWith("KÊNH ĐÃ HOẠT ĐỘNG LẠI: SMS", StringComparison.Ordinal)) == 2, TimeSpan.FromSeconds(30), "the mail that it works again");
         Assert.Equal("resolved", (await rig.Store.GetIncidentAsync(incident.Id, default))!.Status);
     }

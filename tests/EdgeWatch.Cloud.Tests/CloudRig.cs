@@ -111,6 +111,11 @@ internal sealed class CloudRig : IAsyncDisposable
         return rig;
     }
 
+    /// <summary>A gateway's retained status as the ingest gets it: <c>online: false</c> is its Will.</summary>
+    public Task StatusAsync(string gateway, bool online) =>
+        Ingest.HandleAsync(new MQTTnet.MqttApplicationMessageBuilder().WithTopic(Protocol.Topics.Status("town", gateway))
+            .WithPayload(Protocol.ProtocolJson.Serialize(new Protocol.GatewayStatus { Gateway = gateway, Online = online })).Build(), default);
+
     /// <summary>Sequence numbers stored for one gateway (fire, trouble, motion, heartbeats).</summary>
     public HashSet<long> StoredSeqs(string gateway) =>
         [.. Store.ListSequencesAsync(default).GetAwaiter().GetResult().Where(s => s.Gateway == gateway).Select(s => s.Seq)];

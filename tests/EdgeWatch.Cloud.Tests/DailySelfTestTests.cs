@@ -9,32 +9,18 @@ namespace EdgeWatch.Cloud.Tests;
 
 /// <summary>The daily self-test message to the technicians: once a day at 08:00 Vietnam time, with each channel's state.</summary>
 [Trait("Category", "Integration")]
-public sealed class DailySelfTestTests : IAsyncLifetime
+public sealed class DailySelfTestTests : ModemTest
 {
     // Monday 2 March 2026, 07:58 in Vietnam.
     private static readonly DateTimeOffset BeforeEight = new(2026, 3, 2, 0, 58, 0, TimeSpan.Zero);
-    private readonly string _dir = Eventually.TempDirectory("edgewatch-modem");
-    private ModemEmulator _modem = null!;
 
-    public async Task InitializeAsync()
-    {
-        _modem = await ModemEmulator.StartAsync(_dir);
-        _modem.SendDelay = TimeSpan.FromMilliseconds(100);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _modem.DisposeAsync();
-        Directory.Delete(_dir, true);
-    }
-
-    private List<ReceivedSms> SelfTests() => [.. _modem.Messages.Where(m => m.Text.StartsWith("TỰ KIỂM TRA", StringComparison.Ordinal))];
+    private List<ReceivedSms> SelfTests() => [.. Modem.Messages.Where(m => m.Text.StartsWith("TỰ KIỂM TRA", StringComparison.Ordinal))];
 
     [Fact]
     public async Task AtEightTheTechniciansOnShiftHearThatEachChannelIsUpOnceADayEvenAcrossARestart()
     {
         var time = new FakeTimeProvider(BeforeEight);
-        await using var rig = await CloudRig.StartAsync(time: time, modems: [_modem], withStaff: true,
+        await using var rig = await CloudRig.StartAsync(time: time, modems: [Modem], withStaff: true,
             extra: new Dictionary<string, string?> { ["Notify:Modem:StatusInterval"] = "00:00:01", ["Notify:OfflineAfter"] = "00:30:00" });
         var pool = rig.App.Services.GetRequiredService<ModemPool>();
         await Eventually.WaitAsync(() => pool.Status.Single() is { Registered: true, Fault: null }, TimeSpan.FromSeconds(10), "the modem registered");

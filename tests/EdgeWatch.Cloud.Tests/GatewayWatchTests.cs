@@ -11,28 +11,12 @@ namespace EdgeWatch.Cloud.Tests;
 
 /// <summary>A gateway going offline (silence or its Will) and back: an incident that tells the technicians on duty.</summary>
 [Trait("Category", "Integration")]
-public sealed class GatewayWatchTests : IAsyncLifetime
+public sealed class GatewayWatchTests : ModemTest
 {
     // Monday 2 March 2026, 10:00 in Vietnam: both technicians (07:00–22:00) are on shift.
     private static readonly DateTimeOffset MondayMorning = new(2026, 3, 2, 3, 0, 0, TimeSpan.Zero);
-    private readonly string _dir = Eventually.TempDirectory("edgewatch-modem");
-    private ModemEmulator _modem = null!;
 
-    public async Task InitializeAsync()
-    {
-        _modem = await ModemEmulator.StartAsync(_dir);
-        _modem.SendDelay = TimeSpan.FromMilliseconds(100);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _modem.DisposeAsync();
-        Directory.Delete(_dir, true);
-    }
-
-    private static Task Status(CloudRig rig, string gateway, bool online) =>
-        rig.Ingest.HandleAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Status("town", gateway))
-            .WithPayload(ProtocolJson.Serialize(new GatewayStatus { Gateway = gateway, Online = online })).Build(), default);
+    private static Task Status(CloudRig rig, string gateway, bool online) => rig.StatusAsync(gateway, online);
 
     private static Task<CloudRig> StartAsync(FakeTimeProvider time, ModemEmulator modem) =>
         CloudRig.StartAsync(time: time, modems: [modem], withStaff: true, extra: new Dictionary<string, string?> { ["Notify:Modem:StatusInterval"] = "00:00:01" });
@@ -47,7 +31,7 @@ public sealed class GatewayWatchTests : IAsyncLifetime
     public async Task SilenceForOfflineAfterOpensAnIncidentThatTellsTheTechniciansAndTheNextMessageClosesIt()
     {
         var time = new FakeTimeProvider(MondayMorning);
-        await using var rig = await StartAsync(time, _modem);
+        await using var rig = await StartAsync(time, Modem);
         var watch = rig.App.Services.GetRequiredService<GatewayWatch>();
         var technicians = TechnicianPhones(rig);
         Assert.Equal(2, technicians.Count);
@@ -77,8 +61,8 @@ public sealed class GatewayWatchTests : IAsyncLifetime
             Assert.Equal(System.Net.HttpStatusCode.OK, healthz.StatusCode);
             Assert.Equal("Degraded", await healthz.Content.ReadAsStringAsync());
         }
-        await Eventually.WaitAsync(() => _modem.Messages.Count(m => m.Text.StartsWith("MẤT KẾT NỐI", StringComparison.Ordinal)) == 2, TimeSpan.FromSeconds(20), "an SMS to each technician");
-        var down = _modem.Messages.Where(m => m.Text.StartsWith("MẤT KẾT NỐI", StringComparison.Ordinal)).ToList();
+        await Eventually.WaitAsync(() => Modem.Messages.Count(m => m.Text.StartsWith("MẤT KẾT NỐI", StringComparison.Ordinal)) == 2, TimeSpan.FromSeconds(20), "an SMS to each technician");
+        var down = Modem.Messages.Where(m => m.Text.StartsWith("MẤT KẾT NỐI", StringComparison.Ordinal)).ToList();
         Assert.Equal(technicians, down.Select(m => m.Destination).Order());
         Assert.All(down, m => Assert.Equal("MẤT KẾT NỐI: bộ điều khiển gw-g1 (Tổ PCCC số 1) im lặng từ 10:00 02/03", m.Text));
         Assert.All(down, m => Assert.Equal(1, m.Parts));
@@ -93,8 +77,8 @@ public sealed class GatewayWatchTests : IAsyncLifetime
         Assert.Null(Offline(rig));
         Assert.Empty(watch.Offline);
         Assert.Equal("resolved", (await rig.Store.GetIncidentAsync(incident.Id, default))!.Status);
-        await Eventually.WaitAsync(() => _modem.Messages.Count(m => m.Text.StartsWith("ĐÃ KẾT NỐI LẠI", StringComparison.Ordinal)) == 2, TimeSpan.FromSeconds(20), "the back-online SMS");
-        Assert.Contains(_modem.Messages, m => m.Text == "ĐÃ KẾT NỐI LẠI: bộ điều khiển gw-g1 (Tổ PCCC số 1) lúc 10:03 02/03");
+        await Eventually.WaitAsync(() => Modem.Messages.Count(m => m.Text.StartsWith("ĐÃ KẾT NỐI LẠI", StringComparison.Ordinal)) == 2, TimeSpan.FromSeconds(20), "the back-online SMS");
+        Assert.Contains(Modem.Messages, m => m.Text == "ĐÃ KẾT NỐI LẠI: bộ điều khiển gw-g1 (Tổ PCCC số 1) lúc 10:03 02/03");
         Assert.Equal(["opened", "resolved"], (await rig.Store.IncidentLogAsync(incident.Id, default)).Select(s => s.Step));
 
         // A gateway the aggregator never heard from (a registry entry not yet installed) raises nothing.
@@ -108,7 +92,7 @@ public sealed class GatewayWatchTests : IAsyncLifetime
     public async Task TheWillSaysOfflineAtOnceAndAnOpenIncidentSurvivesARestartOfTheWatch()
     {
         var time = new FakeTimeProvider(MondayMorning);
-        await using var rig = await StartAsync(time, _modem);
+        await using var rig = await StartAsync(time, Modem);
         var watch = rig.App.Services.GetRequiredService<GatewayWatch>();
         await Status(rig, "gw-g2", online: true);
         await Status(rig, "gw-g2", online: false); // the broker publishes the gateway's Will
@@ -131,7 +115,7 @@ public sealed class GatewayWatchTests : IAsyncLifetime
     public async Task AGatewayThatOnlySendsMqttKeepalivesStaysOnline()
     {
         var time = new FakeTimeProvider(MondayMorning);
-        await using var rig = await StartAsync(time, _modem);
+        await using var rig = await StartAsync(time, Modem);
         var watch = rig.App.Services.GetRequiredService<GatewayWatch>();
         using var gateway = new MqttClientFactory().CreateMqttClient();
         await gateway.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", rig.BrokerPort).WithClientId("gw-town-gw-g1")

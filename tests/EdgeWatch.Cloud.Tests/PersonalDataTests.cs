@@ -12,22 +12,8 @@ namespace EdgeWatch.Cloud.Tests;
 
 /// <summary>A person's data on request (Decree 13/2023): exported, then erased, with the audit kept whole.</summary>
 [Trait("Category", "Integration")]
-public sealed class PersonalDataTests : IAsyncLifetime
+public sealed class PersonalDataTests : ModemTest
 {
-    private readonly string _dir = Eventually.TempDirectory("edgewatch-modem");
-    private ModemEmulator _modem = null!;
-
-    public async Task InitializeAsync()
-    {
-        _modem = await ModemEmulator.StartAsync(_dir);
-        _modem.SendDelay = TimeSpan.FromMilliseconds(100);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _modem.DisposeAsync();
-        Directory.Delete(_dir, true);
-    }
 
     /// <summary>Group g1 alone with two households on SMS; household h2 has one member.</summary>
     private static void Site(SiteDocument site)
@@ -41,7 +27,7 @@ public sealed class PersonalDataTests : IAsyncLifetime
     [Fact]
     public async Task APersonsDataIsExportedThenErasedAndTheAuditStillShowsThatEveryMessageWentOut()
     {
-        await using var rig = await CloudRig.StartAsync(modems: [_modem], site: Site, extra: new Dictionary<string, string?> { ["Notify:Modem:StatusInterval"] = "00:00:01" });
+        await using var rig = await CloudRig.StartAsync(modems: [Modem], site: Site, extra: new Dictionary<string, string?> { ["Notify:Modem:StatusInterval"] = "00:00:01" });
         var person = rig.App.Services.GetRequiredService<SiteRegistry>().Current.Group("g1")!.Households[0].Members[0];
         var phone = PhoneNumber.Normalise(person.Phone)!;
         var alarm = EventStoreTests.Alarm() with { Household = "h1" };

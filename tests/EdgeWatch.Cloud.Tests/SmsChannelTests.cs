@@ -11,22 +11,10 @@ namespace EdgeWatch.Cloud.Tests;
 
 /// <summary>SMS and calls through a modem emulator on a real pseudo-terminal (socat), and each person's fallback.</summary>
 [Trait("Category", "Integration")]
-public sealed class SmsChannelTests : IAsyncLifetime
+public sealed class SmsChannelTests : ModemTest
 {
-    private readonly string _dir = Eventually.TempDirectory("edgewatch-modem");
-    private ModemEmulator _modem = null!;
 
-    public async Task InitializeAsync()
-    {
-        _modem = await ModemEmulator.StartAsync(_dir);
-        _modem.SendDelay = TimeSpan.FromMilliseconds(300);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _modem.DisposeAsync();
-        Directory.Delete(_dir, true);
-    }
+    protected override TimeSpan SendDelay => TimeSpan.FromMilliseconds(300);
 
     private static Task Alarm(CloudRig rig, FireEvent alarm) =>
         rig.Ingest.HandleAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.FireEvents("town", alarm.Gateway)).WithPayload(ProtocolJson.Serialize(alarm)).Build(), default);
@@ -46,7 +34,7 @@ public sealed class SmsChannelTests : IAsyncLifetime
     public async Task SmsOnlyMembersAndThoseWithoutZaloGetAVietnameseSmsAndEveryFirstSmsGoesBeforeAnyDetails()
     {
         await using var zns = await ZnsEmulator.StartAsync("rt-initial");
-        await using var rig = await CloudRig.StartAsync(zns: zns, modems: [_modem], extra: Fast);
+        await using var rig = await CloudRig.StartAsync(zns: zns, modems: [Modem], extra: Fast);
         var members = Members(rig);
         var smsOnly = members.Where(m => !m.Member.Channels.Contains(ZnsChannel.ChannelName)).Select(m => m.Phone).ToList();
         Assert.NotEmpty(smsOnly);
@@ -56,9 +44,9 @@ public sealed class SmsChannelTests : IAsyncLifetime
 
         var alarm = EventStoreTests.Alarm();
         await Alarm(rig, alarm);
-        await Eventually.WaitAsync(() => _modem.Messages.Count >= 2 * bySms.Count, TimeSpan.FromSeconds(60), "a fire SMS and its details to every member reached by SMS");
+        await Eventually.WaitAsync(() => Modem.Messages.Count >= 2 * bySms.Count, TimeSpan.FromSeconds(60), "a fire SMS and its details to every member reached by SMS");
 
-        var messages = _modem.Messages.ToList();
+        var messages = Modem.Messages.ToList();
         var first = messages.Take(bySms.Count).ToList();
         Assert.Equal(bySms, first.Select(m => m.Destination).Order());
         var household = rig.App.Services.GetRequiredService<SiteRegistry>().Current.Group("g1")!.Households.Single(h => h.Id == alarm.Household);
@@ -82,9 +70,9 @@ public sealed class SmsChannelTests : IAsyncLifetime
     [Fact]
     public async Task ACmsErrorIsRetriedAndAModemThatHangsIsReopenedAndItsMessageFlaggedAPossibleDuplicate()
     {
-        _modem.CmsErrors.Enqueue(500);
-        _modem.HangNext = 1;
-        await using var rig = await CloudRig.StartAsync(modems: [_modem], extra: Fast, site: d => OnlySms(d, households: 2));
+        Modem.CmsErrors.Enqueue(500);
+        Modem.HangNext = 1;
+        await using var rig = await CloudRig.StartAsync(modems: [Modem], extra: Fast, site: d => OnlySms(d, households: 2));
         var alarm = EventStoreTests.Alarm() with { Household = "h1" };
         await Alarm(rig, alarm);
 
@@ -95,14 +83,14 @@ public sealed class SmsChannelTests : IAsyncLifetime
         Assert.Equal(2, rows.Count(r => r.Attempts > 1)); // the +CMS ERROR and the hang
         var flagged = Assert.Single(rows, r => r.PossibleDuplicate);
         Assert.True(flagged.Attempts > 1);
-        Assert.Equal(4, _modem.Messages.Count(m => m.Text.StartsWith("CHÁY", StringComparison.Ordinal))); // the hung send never reached the network
+        Assert.Equal(4, Modem.Messages.Count(m => m.Text.StartsWith("CHÁY", StringComparison.Ordinal))); // the hung send never reached the network
     }
 
     [Fact]
     public async Task AModemOffTheNetworkShowsInHealthAndItsSmsGoOutOnceItRegisters()
     {
-        _modem.Registered = false;
-        await using var rig = await CloudRig.StartAsync(modems: [_modem], extra: Fast, site: d => OnlySms(d, households: 1));
+        Modem.Registered = false;
+        await using var rig = await CloudRig.StartAsync(modems: [Modem], extra: Fast, site: d => OnlySms(d, households: 1));
         var pool = rig.App.Services.GetRequiredService<ModemPool>();
         await Eventually.WaitAsync(() => pool.Status.Single().Fault == "not registered on the network", TimeSpan.FromSeconds(10), "the modem's trouble");
         using var http = new HttpClient();
@@ -112,34 +100,34 @@ public sealed class SmsChannelTests : IAsyncLifetime
         var alarm = EventStoreTests.Alarm() with { Household = "h1" };
         await Alarm(rig, alarm);
         await Task.Delay(1500);
-        Assert.Empty(_modem.Messages);
-        _modem.Registered = true;
-        await Eventually.WaitAsync(() => _modem.Messages.Count == 4, TimeSpan.FromSeconds(30), "the SMS once the modem registered");
+        Assert.Empty(Modem.Messages);
+        Modem.Registered = true;
+        await Eventually.WaitAsync(() => Modem.Messages.Count == 4, TimeSpan.FromSeconds(30), "the SMS once the modem registered");
         await Eventually.WaitAsync(() => pool.Status.Single().Fault is null, TimeSpan.FromSeconds(5), "the trouble cleared");
     }
 
     [Fact]
     public async Task ACallRingsTheMembersPhoneAndABusyLineIsCalledAgain()
     {
-        await using var rig = await CloudRig.StartAsync(modems: [_modem], extra: Fast, site: d =>
+        await using var rig = await CloudRig.StartAsync(modems: [Modem], extra: Fast, site: d =>
         {
             OnlySms(d, households: 1);
             d.Groups[0].Households[0].Members.ForEach(m => m.Channels = ["call"]);
         });
         var phones = Members(rig).Select(m => m.Phone).ToList();
-        _modem.Answering[phones[0]] = true;
-        _modem.AnswerAfter = TimeSpan.FromSeconds(1);
-        _modem.BusyNumbers[phones[1]] = true;
+        Modem.Answering[phones[0]] = true;
+        Modem.AnswerAfter = TimeSpan.FromSeconds(1);
+        Modem.BusyNumbers[phones[1]] = true;
 
         var alarm = EventStoreTests.Alarm() with { Household = "h1" };
         await Alarm(rig, alarm);
-        await Eventually.WaitAsync(() => _modem.Calls.Any(c => c.Number == phones[1]), TimeSpan.FromSeconds(30), "the busy line tried");
-        _modem.BusyNumbers.Clear();
+        await Eventually.WaitAsync(() => Modem.Calls.Any(c => c.Number == phones[1]), TimeSpan.FromSeconds(30), "the busy line tried");
+        Modem.BusyNumbers.Clear();
         await Eventually.WaitAsync(
             () => rig.Store.ListNotificationsAsync(alarm.Id, 100, default).GetAwaiter().GetResult().Where(r => r.Channel == CallChannel.ChannelName).All(r => r.Status == "delivered"),
             TimeSpan.FromSeconds(60), "both calls accepted");
 
-        var calls = _modem.Calls.ToList();
+        var calls = Modem.Calls.ToList();
         Assert.Contains(calls, c => c.Number == phones[0] && c.Answered);
         Assert.Contains(calls, c => c.Number == phones[1] && !c.Alerted); // busy
         Assert.Contains(calls, c => c.Number == phones[1] && c.Alerted && !c.Answered); // rang, and the modem hung up
@@ -150,8 +138,8 @@ public sealed class SmsChannelTests : IAsyncLifetime
     [Fact]
     public async Task OnOneModemAFiresFirstSmsGoBeforeACallThatWaits()
     {
-        _modem.SendDelay = TimeSpan.FromMilliseconds(500);
-        await using var rig = await CloudRig.StartAsync(modems: [_modem], extra: Fast, site: d =>
+        Modem.SendDelay = TimeSpan.FromMilliseconds(500);
+        await using var rig = await CloudRig.StartAsync(modems: [Modem], extra: Fast, site: d =>
         {
             OnlySms(d, households: 3);
             d.Groups[0].Households[2].Members.ForEach(m => m.Channels = ["call"]);
@@ -159,27 +147,27 @@ public sealed class SmsChannelTests : IAsyncLifetime
         var callers = Members(rig).Where(m => m.Member.Channels[0] == "call").Select(m => $"call {m.Phone}").ToHashSet();
         var alarm = EventStoreTests.Alarm() with { Household = "h1" };
         await Alarm(rig, alarm);
-        await Eventually.WaitAsync(() => _modem.Operations.Count(callers.Contains) == 2 && _modem.Messages.Count == 8, TimeSpan.FromSeconds(60), "4 fire SMS, their details and 2 calls");
+        await Eventually.WaitAsync(() => Modem.Operations.Count(callers.Contains) == 2 && Modem.Messages.Count == 8, TimeSpan.FromSeconds(60), "4 fire SMS, their details and 2 calls");
 
         // Whatever took the idle modem first, from then on every first SMS goes before a waiting call, and every
         // call before anyone's details.
-        var ops = _modem.Operations.ToList();
+        var ops = Modem.Operations.ToList();
         var firstCall = ops.FindIndex(callers.Contains);
         var smsBeforeCall = ops.Take(firstCall).Count(o => o.StartsWith("sms", StringComparison.Ordinal));
         Assert.True(firstCall == 0 || smsBeforeCall == 4, string.Join(" | ", ops));
-        var details = _modem.Messages.Where(m => m.Text.StartsWith("EdgeWatch", StringComparison.Ordinal)).Select(m => $"sms {m.Destination}").ToList();
+        var details = Modem.Messages.Where(m => m.Text.StartsWith("EdgeWatch", StringComparison.Ordinal)).Select(m => $"sms {m.Destination}").ToList();
         Assert.True(ops.FindLastIndex(callers.Contains) < ops.Count - details.Count, string.Join(" | ", ops));
     }
 
     [Fact]
     public async Task APersonWhoseEveryChannelFailsIsListedUnreached()
     {
-        _modem.Registered = false;
+        Modem.Registered = false;
         await using var zns = await ZnsEmulator.StartAsync("rt-initial");
         var extra = Fast;
         extra["Notify:FallbackAfter"] = "00:00:01";
         extra["Notify:GiveUpAfter"] = "00:00:03";
-        await using var rig = await CloudRig.StartAsync(zns: zns, modems: [_modem], extra: extra, site: d =>
+        await using var rig = await CloudRig.StartAsync(zns: zns, modems: [Modem], extra: extra, site: d =>
         {
             d.Groups[0].Households.RemoveRange(1, d.Groups[0].Households.Count - 1);
             d.Groups[0].Households[0].Members.RemoveAt(1);

@@ -14,25 +14,11 @@ namespace EdgeWatch.Cloud.Tests;
 
 /// <summary>Troubles as technicians' incidents: grouped per gateway, rate-limited, inhibited by an outage, silenced, resolved when all clear.</summary>
 [Trait("Category", "Integration")]
-public sealed class TroubleIncidentsTests : IAsyncLifetime
+public sealed class TroubleIncidentsTests : ModemTest
 {
     // Monday 2 March 2026, 10:00 in Vietnam: both technicians (07:00–22:00) are on shift.
     private static readonly DateTimeOffset MondayMorning = new(2026, 3, 2, 3, 0, 0, TimeSpan.Zero);
-    private readonly string _dir = Eventually.TempDirectory("edgewatch-modem");
-    private ModemEmulator _modem = null!;
     private long _seq = 100;
-
-    public async Task InitializeAsync()
-    {
-        _modem = await ModemEmulator.StartAsync(_dir);
-        _modem.SendDelay = TimeSpan.FromMilliseconds(100);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _modem.DisposeAsync();
-        Directory.Delete(_dir, true);
-    }
 
     private Task Trouble(CloudRig rig, FakeTimeProvider time, string channel, string cause, bool on = true, DateTimeOffset? raisedAt = null)
     {
@@ -44,9 +30,7 @@ public sealed class TroubleIncidentsTests : IAsyncLifetime
         return rig.Ingest.HandleAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.TroubleEvents("town", "gw-g1")).WithPayload(ProtocolJson.Serialize(e)).Build(), default);
     }
 
-    private static Task Status(CloudRig rig, bool online) =>
-        rig.Ingest.HandleAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Status("town", "gw-g1"))
-            .WithPayload(ProtocolJson.Serialize(new GatewayStatus { Gateway = "gw-g1", Online = online })).Build(), default);
+    private static Task Status(CloudRig rig, bool online) => rig.StatusAsync("gw-g1", online);
 
     private static Task<CloudRig> StartAsync(FakeTimeProvider time, ModemEmulator modem, string offlineAfter = "00:00:45") =>
         CloudRig.StartAsync(time: time, modems: [modem], withStaff: true, extra: new Dictionary<string, string?>
@@ -58,20 +42,20 @@ public sealed class TroubleIncidentsTests : IAsyncLifetime
     private static List<Storage.IncidentRecord> Troubles(CloudRig rig) =>
         [.. rig.Store.UnresolvedIncidentsAsync(TroubleIncidents.Kind, default).GetAwaiter().GetResult()];
 
-    private List<string> Texts(string prefix) => [.. _modem.Messages.Where(m => m.Text.StartsWith(prefix, StringComparison.Ordinal)).Select(m => m.Text)];
+    private List<string> Texts(string prefix) => [.. Modem.Messages.Where(m => m.Text.StartsWith(prefix, StringComparison.Ordinal)).Select(m => m.Text)];
 
     [Fact]
     public async Task TheFirstTroubleTellsTheTechniciansFurtherOnesJoinSilentlyAndClearingThemAllResolvesIt()
     {
         var time = new FakeTimeProvider(MondayMorning);
-        await using var rig = await StartAsync(time, _modem, offlineAfter: "00:30:00"); // minutes pass between troubles: not an outage
+        await using var rig = await StartAsync(time, Modem, offlineAfter: "00:30:00"); // minutes pass between troubles: not an outage
         var technicians = rig.App.Services.GetRequiredService<SiteRegistry>().Current.Document.Staff.Where(s => s.Role == "technician").Select(s => PhoneNumber.Normalise(s.Phone)!).Order().ToList();
 
         await Trouble(rig, time, "h3.heat", "probe-lost");
         var incident = Assert.Single(Troubles(rig));
         await Eventually.WaitAsync(() => Texts("SỰ CỐ").Count == 2, TimeSpan.FromSeconds(20), "the trouble SMS to both technicians");
         Assert.All(Texts("SỰ CỐ"), t => Assert.Equal("SỰ CỐ mất đầu dò nhiệt: h3.heat (Tổ PCCC số 1) lúc 10:00 02/03", t));
-        Assert.Equal(technicians, _modem.Messages.Where(m => m.Text.StartsWith("SỰ CỐ", StringComparison.Ordinal)).Select(m => m.Destination).Order());
+        Assert.Equal(technicians, Modem.Messages.Where(m => m.Text.StartsWith("SỰ CỐ", StringComparison.Ordinal)).Select(m => m.Destination).Order());
 
         await Eventually.WaitAsync(() => rig.Store.ListNotificationsAsync(incident.Id, 100, default).GetAwaiter().GetResult().All(r => r.Status == "delivered"),
             TimeSpan.FromSeconds(10), "the trouble SMS rows delivered");
@@ -88,7 +72,7 @@ public sealed class TroubleIncidentsTests : IAsyncLifetime
         Assert.Single(Troubles(rig));
         await Trouble(rig, time, "siren-1", "siren-no-feedback", on: false);
         Assert.Empty(Troubles(rig));
-        await Eventually.WaitAsync(() => Texts("ĐÃ KHẮC PHỤC").Count == 2, TimeSpan.FromSeconds(20), "the resolved SMS", () => string.Join(" | ", _modem.Messages.Select(m => m.Text)));
+        await Eventually.WaitAsync(() => Texts("ĐÃ KHẮC PHỤC").Count == 2, TimeSpan.FromSeconds(20), "the resolved SMS", () => string.Join(" | ", Modem.Messages.Select(m => m.Text)));
         Assert.All(Texts("ĐÃ KHẮC PHỤC"), t => Assert.Equal("ĐÃ KHẮC PHỤC sự cố tại gw-g1 (Tổ PCCC số 1) lúc 10:02 02/03", t));
         Assert.Equal(["opened", "joined", "cleared", "resolved"], (await rig.Store.IncidentLogAsync(incident.Id, default)).Select(s => s.Step));
 
@@ -104,7 +88,7 @@ public sealed class TroubleIncidentsTests : IAsyncLifetime
     public async Task ATroubleRaisedWhileTheGatewayWasOfflineIsWrittenOnTheOutageAndTellsNobody()
     {
         var time = new FakeTimeProvider(MondayMorning);
-        await using var rig = await StartAsync(time, _modem, offlineAfter: "00:30:00");
+        await using var rig = await StartAsync(time, Modem, offlineAfter: "00:30:00");
         var watch = rig.App.Services.GetRequiredService<GatewayWatch>();
         await Status(rig, online: true);
         time.Advance(TimeSpan.FromSeconds(10));
@@ -132,7 +116,7 @@ public sealed class TroubleIncidentsTests : IAsyncLifetime
     public async Task ASilencedGatewaysTroubleIsWrittenDownButTellsNobodyUntilTheSilenceEndsAndAFireIsNeverSilenced()
     {
         var time = new FakeTimeProvider(MondayMorning);
-        await using var rig = await StartAsync(time, _modem, offlineAfter: "00:30:00");
+        await using var rig = await StartAsync(time, Modem, offlineAfter: "00:30:00");
         using var admin = rig.Http(CloudRig.AdminToken);
         var created = await admin.PostAsJsonAsync(new Uri("/api/silences", UriKind.Relative),
             new { gateway = "gw-g1", kinds = new[] { "trouble", "offline" }, endsAt = MondayMorning.AddHours(1), comment = "thay đầu dò nhiệt hộ 3" });
@@ -169,7 +153,7 @@ public sealed class TroubleIncidentsTests : IAsyncLifetime
     public async Task ASilenceForAFireIsRefusedEachBadFieldIsNamedAndOnlyAdminsAndTechniciansSilence()
     {
         var time = new FakeTimeProvider(MondayMorning);
-        await using var rig = await StartAsync(time, _modem);
+        await using var rig = await StartAsync(time, Modem);
         using var admin = rig.Http(CloudRig.AdminToken);
         var bad = await admin.PostAsJsonAsync(new Uri("/api/silences", UriKind.Relative), new { gateway = "gw-x", kinds = new[] { "fire" }, endsAt = MondayMorning.AddHours(-1), comment = " " });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
