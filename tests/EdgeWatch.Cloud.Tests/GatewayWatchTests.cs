@@ -112,6 +112,22 @@ public sealed class GatewayWatchTests : ModemTest
     }
 
     [Fact]
+    public async Task AGatewayLastSeenOnlineBeforeARestartThatNeverSpeaksAgainIsNoticed()
+    {
+        var time = new FakeTimeProvider(MondayMorning);
+        await using var rig = await StartAsync(time, Modem);
+        // Stored by an earlier run of the aggregator: gw-g2 was online. This run has not heard from it.
+        await rig.Store.SetGatewayStatusAsync("gw-g2", true, MondayMorning.AddHours(-1), default);
+        var restarted = ActivatorUtilities.CreateInstance<GatewayWatch>(rig.App.Services);
+        await restarted.StepAsync(default);
+        Assert.Empty(restarted.Offline);
+        time.Advance(TimeSpan.FromSeconds(46));
+        await restarted.StepAsync(default);
+        Assert.Equal(["gw-g2"], restarted.Offline);
+        Assert.Equal("g2", Assert.Single(await rig.Store.UnresolvedIncidentsAsync(GatewayWatch.Kind, default)).Group);
+    }
+
+    [Fact]
     public async Task AGatewayThatOnlySendsMqttKeepalivesStaysOnline()
     {
         var time = new FakeTimeProvider(MondayMorning);

@@ -13,11 +13,12 @@ namespace EdgeWatch.Cloud.Incidents;
 /// Offline is its Will (<see cref="WillReceived"/>) or nothing for <see cref="NotifyOptions.OfflineAfter"/> (45 s,
 /// checked every 5 s: within 50 s). Offline opens an incident that tells the technicians on duty (all technicians
 /// when nobody is on shift); the gateway's next sign of life resolves it and tells whom it reached that it is back.
-/// Only gateways heard from since the aggregator started, or with an unresolved offline incident, are watched: a
-/// registry gateway that was never installed raises nothing.
+/// Watched are the gateways heard from since the aggregator started, those whose last stored status was online (so
+/// one that died while the aggregator was down is noticed <see cref="NotifyOptions.OfflineAfter"/> after it starts),
+/// and those with an unresolved offline incident: a registry gateway that was never installed raises nothing.
 /// </summary>
 public sealed partial class GatewayWatch(
-    IIncidentStore incidents, PersonAlerts people, SiteRegistry registry, OutboxWorker worker, EmbeddedBroker broker, Silences silences,
+    IIncidentStore incidents, EventStore store, PersonAlerts people, SiteRegistry registry, OutboxWorker worker, EmbeddedBroker broker, Silences silences,
     IOptions<NotifyOptions> options, TimeProvider time, ILogger<GatewayWatch> logger) : BackgroundService
 {
     public const string Kind = "offline";
@@ -109,6 +110,15 @@ public sealed partial class GatewayWatch(
                 {
                     _open.TryAdd(gw, open.Id);
                     _outages.TryAdd(gw, new Outage(open.Id, open.OpenedAt, null));
+                }
+            }
+
+            var started = time.GetUtcNow();
+            foreach (var known in await store.ListGatewaysAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (known.Online)
+                {
+                    _signs.TryAdd(known.Gateway, new Sign(started, false)); // online when last heard: it has OfflineAfter to speak
                 }
             }
 
