@@ -120,6 +120,7 @@ public static class CloudApp
         services.AddSingleton<Incidents.GatewayWatch>();
         services.AddHostedService(sp => sp.GetRequiredService<Incidents.GatewayWatch>());
         services.AddSingleton<Incidents.TroubleIncidents>();
+        services.AddSingleton<Incidents.MotionIncidents>();
         services.AddSingleton<Incidents.ChannelWatch>();
         services.AddHostedService(sp => sp.GetRequiredService<Incidents.ChannelWatch>());
         services.AddSingleton<Incidents.DailySelfTest>();

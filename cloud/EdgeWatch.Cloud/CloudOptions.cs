@@ -85,6 +85,12 @@ public sealed class NotifyOptions
     /// </summary>
     public TimeSpan TroubleRepeatAfter { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>More motion on a camera and zone within this of the last joins its open incident and tells nobody.</summary>
+    public TimeSpan MotionGroupFor { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>At most this many motion incidents of one camera tell the officers in an hour; more open silently.</summary>
+    public int MotionPerHour { get; set; } = 6;
+
     /// <summary>A channel failing this long (a modem unregistered, ZNS refresh or SMTP failing) is told to the technicians.</summary>
     public TimeSpan ChannelFailingFor { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -159,6 +165,11 @@ public sealed class CloudOptionsValidator :
         if (!Site.ShiftTime.TryParse(o.SelfTestAt, out var selfTest) || selfTest >= TimeSpan.FromDays(1))
         {
             return ValidateOptionsResult.Fail($"Notify:SelfTestAt must be a time of day, HH:mm (was '{o.SelfTestAt}')");
+        }
+
+        if (o.MotionGroupFor <= TimeSpan.Zero || o.MotionGroupFor > TimeSpan.FromHours(1) || o.MotionPerHour is < 1 or > 600)
+        {
+            return ValidateOptionsResult.Fail($"Notify:MotionGroupFor must be up to 1 h and Notify:MotionPerHour 1–600 (were {o.MotionGroupFor}, {o.MotionPerHour})");
         }
 
         if (o.ChannelFailingFor < TimeSpan.FromSeconds(1) || o.ChannelFailingFor > TimeSpan.FromHours(1))

@@ -173,7 +173,7 @@ public sealed class DemoSite : IAsyncDisposable
         App.MapGet("/demo/sms", () => Results.Ok((Modem?.Messages.ToArray() ?? []).Select(m => new { m.Destination, m.Text, m.Parts, m.Ucs2 })));
         if (Modem is not null)
         {
-            var names = _town.Document.Groups.SelectMany(g => g.Households).SelectMany(h => h.Members)
+            var names = _town.Document.Groups.SelectMany(g => g.Households).SelectMany(h => h.Members).Cast<PersonDocument>().Concat(_town.Document.Staff)
                 .GroupBy(m => PhoneNumber.Normalise(m.Phone) ?? "").ToDictionary(g => g.Key, g => g.First().Name);
             Modem.OnMessage = m =>
             {

@@ -54,6 +54,9 @@ public static class IncidentsApi
             var first = await acks.ByUserAsync(id, user.Identity?.Name ?? "?", ct);
             return TypedResults.Ok(new AckResult(first, (await store.GetIncidentAsync(id, ct))!.Status));
         });
+        app.MapGet("/snapshots/{id:guid}", async Task<Results<FileContentHttpResult, NotFound, ForbidHttpResult>> (Guid id, string? s, AckLinks links, EventStore store, CancellationToken ct) =>
+            s is null || !links.VerifySnapshot(id, s) ? TypedResults.Forbid()
+            : await store.GetSnapshotAsync(id, ct) is { } jpeg ? TypedResults.File(jpeg, "image/jpeg") : TypedResults.NotFound());
         app.MapGet("/ack/{id:guid}/{who}", async Task<Results<ContentHttpResult, ForbidHttpResult>> (Guid id, string who, string? s, Acknowledgements acks, CancellationToken ct) =>
             s is not null && await acks.ByLinkAsync(id, who, s, ct) is { } name
                 ? TypedResults.Content(

@@ -31,8 +31,9 @@ public sealed class MqttIngest : BackgroundService
 
     private readonly SnapshotAssembler _snapshots;
 
-    public MqttIngest(EmbeddedBroker broker, IOptions<BrokerOptions> options, EventStore store, FireNotifications notifier, Incidents.GatewayWatch watch, Incidents.TroubleIncidents troubles, TimeProvider time, ILogger<MqttIngest> logger)
+    public MqttIngest(EmbeddedBroker broker, IOptions<BrokerOptions> options, EventStore store, FireNotifications notifier, Incidents.GatewayWatch watch, Incidents.TroubleIncidents troubles, Incidents.MotionIncidents motion, TimeProvider time, ILogger<MqttIngest> logger)
     {
+        _motion = motion;
         _watch = watch;
         _troubles = troubles;
         _snapshots = new SnapshotAssembler(time);
@@ -181,6 +182,7 @@ public sealed class MqttIngest : BackgroundService
 
     private readonly Incidents.GatewayWatch _watch;
     private readonly Incidents.TroubleIncidents _troubles;
+    private readonly Incidents.MotionIncidents _motion;
 
     /// <summary>Handles one message. Public so tests can drive it without a broker.</summary>
     public async Task HandleAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
@@ -225,7 +227,13 @@ public sealed class MqttIngest : BackgroundService
                     var m = ProtocolJson.DeserializeMotion(payload);
                     CheckIdentity(m.Id, m.Site, m.Gateway, address);
                     var mt = await ObserveClockAsync(m.Gateway, m.Boot, m.MonotonicMs, m.WallTime, m.ClockSynced, now, cancellationToken).ConfigureAwait(false);
-                    Count(await _store.InsertMotionAsync(m, Encoding.UTF8.GetString(payload), mt, now, cancellationToken).ConfigureAwait(false));
+                    var freshMotion = await _store.InsertMotionAsync(m, Encoding.UTF8.GetString(payload), mt, now, cancellationToken).ConfigureAwait(false);
+                    Count(freshMotion);
+                    if (freshMotion && m.Armed)
+                    {
+                        await MotionIncidentAsync(m, cancellationToken).ConfigureAwait(false);
+                    }
+
                     QueueAck(address, message, m.Seq);
                     return;
                 case "heartbeat":
@@ -369,6 +377,18 @@ public sealed class MqttIngest : BackgroundService
         return e.Seq;
     }
 
+    private async Task MotionIncidentAsync(MotionEvent m, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _motion.HandleAsync(m, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or System.Text.Json.JsonException)
+        {
+            IngestLog.TroubleIncidentFailed(_logger, m.Id, ex.Message); // the event is stored; only its incident is missing
+        }
+    }
+
     private async Task RejectAsync(string topic, string reason, byte[] payload, DateTimeOffset now, CancellationToken ct)
     {
         Interlocked.Increment(ref _rejected);
@@ -380,7 +400,7 @@ public sealed class MqttIngest : BackgroundService
 
 internal static partial class IngestLog
 {
-    [LoggerMessage(EventId = 3121, Level = LogLevel.Error, Message = "Trouble event {EventId} is stored, but its incident could not be written: {Error}")]
+    [LoggerMessage(EventId = 3121, Level = LogLevel.Error, Message = "Event {EventId} is stored, but its incident could not be written: {Error}")]
     public static partial void TroubleIncidentFailed(ILogger logger, Guid eventId, string error);
 
     [LoggerMessage(EventId = 3120, Level = LogLevel.Information, Message = "Alarm event {EventId} ({Channel}, {Cause}) joins alarm {AlarmId}, whose people were notified already")]

@@ -38,9 +38,18 @@ public sealed class AckLinks(IIncidentStore store, IOptions<NotifyOptions> optio
     public bool Verify(Guid incident, string who, string signature) =>
         _key is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(incident, who)), Encoding.ASCII.GetBytes(signature));
 
-    private string Sign(Guid incident, string who)
+    /// <summary>The signed link to a motion event's privacy-masked snapshot: <c>{PublicUrl}/snapshots/{event}?s=…</c>.</summary>
+    public string? SnapshotLink(Guid motionEvent) =>
+        options.Value.PublicUrl is { } url && _key is not null ? new Uri(url, $"snapshots/{motionEvent:N}?s={SignText($"snapshot/{motionEvent:N}")}").ToString() : null;
+
+    public bool VerifySnapshot(Guid motionEvent, string signature) =>
+        _key is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(SignText($"snapshot/{motionEvent:N}")), Encoding.ASCII.GetBytes(signature));
+
+    private string Sign(Guid incident, string who) => SignText($"{incident:N}/{who}");
+
+    private string SignText(string text)
     {
-        var mac = HMACSHA256.HashData(_key!, Encoding.ASCII.GetBytes($"{incident:N}/{who}"));
+        var mac = HMACSHA256.HashData(_key!, Encoding.ASCII.GetBytes(text));
         return Convert.ToBase64String(mac, 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 }

@@ -30,8 +30,16 @@ public static class OperationsMessage
             (PersonAlert.ChannelRecovered, true) => $"CHANNEL BACK: {alert.Source} at {at}",
             (PersonAlert.SelfTest, false) => $"TỰ KIỂM TRA {at}: EdgeWatch chạy. {alert.Summary}",
             (PersonAlert.SelfTest, true) => $"SELF-TEST {at}: EdgeWatch is up. {alert.Summary}",
+            (PersonAlert.Motion, false) => $"CHUYỂN ĐỘNG: {alert.Camera}, vùng {alert.Zone} ({group}) lúc {at}",
+            (PersonAlert.Motion, true) => $"MOTION: {alert.Camera}, zone {alert.Zone} ({group}) at {at}",
             _ => null,
         };
+        if (alert.Kind == PersonAlert.Motion && text is not null)
+        {
+            // Not a fire: a second SMS part for the snapshot's link is worth it.
+            return alert.SnapshotLink is { } photo ? text + (alert.English ? $". Photo: {photo}" : $". Ảnh: {photo}") : text;
+        }
+
         return text is { Length: > SmsPdu.Ucs2Single } ? text[..SmsPdu.Ucs2Single] : text;
     }
 

@@ -24,6 +24,9 @@ public sealed record PersonAlert
     /// <summary>Every trouble of the incident cleared: closes it.</summary>
     public const string TroubleCleared = "trouble-cleared";
 
+    /// <summary>Motion in an armed zone: to the duty officers, with the snapshot's link.</summary>
+    public const string Motion = "motion";
+
     /// <summary>The daily message that says the aggregator and its channels are alive: its absence is the alarm.</summary>
     public const string SelfTest = "self-test";
 
@@ -50,6 +53,11 @@ public sealed record PersonAlert
     /// <summary>A trouble's channel (<c>h3.heat</c>, <c>siren-1</c>, <c>outbox</c>) and cause (<c>probe-lost</c>).</summary>
     public string? Source { get; init; }
     public string? Cause { get; init; }
+
+    /// <summary>A motion alert's camera and zone, and the signed link to its privacy-masked snapshot.</summary>
+    public string? Camera { get; init; }
+    public string? Zone { get; init; }
+    public string? SnapshotLink { get; init; }
 
     /// <summary>The self-test's account of the channels (<c>Zalo OK, SMS 1/1, email OK</c>).</summary>
     public string? Summary { get; init; }

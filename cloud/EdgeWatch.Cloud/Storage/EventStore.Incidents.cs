@@ -144,7 +144,8 @@ public sealed partial class EventStore : IIncidentStore
             using (var insert = _connection.CreateCommand())
             {
                 insert.Transaction = tx;
-                insert.CommandText = "INSERT INTO incidents (id, kind, grp, first_event, opened_at, alert) VALUES ($id, $kind, $g, $id, $at, $alert)";
+                insert.CommandText = "INSERT INTO incidents (id, kind, grp, first_event, opened_at, alert, next_step_at) VALUES ($id, $kind, $g, $id, $at, $alert, $next)";
+                insert.Parameters.AddWithValue("$next", incident.NextStepAt is { } next ? Iso(next) : DBNull.Value);
                 insert.Parameters.AddWithValue("$id", incident.Id.ToString("D"));
                 insert.Parameters.AddWithValue("$kind", incident.Kind);
                 insert.Parameters.AddWithValue("$g", incident.Group);

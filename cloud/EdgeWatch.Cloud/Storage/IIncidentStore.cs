@@ -18,7 +18,11 @@ public sealed record IncidentAdvance(Guid Id, int FromLevel, int FromReminders, 
 /// An incident that is not a fire alarm (a gateway offline, trouble), opened with its notifications and first audit
 /// step in one transaction. <see cref="Alert"/> is the alert its later messages are made from.
 /// </summary>
-public sealed record NewIncident(Guid Id, string Kind, string Group, string Alert, IReadOnlyList<NewNotification> Notifications, IncidentStep Log);
+public sealed record NewIncident(Guid Id, string Kind, string Group, string Alert, IReadOnlyList<NewNotification> Notifications, IncidentStep Log)
+{
+    /// <summary>When it escalates if nobody acknowledges (motion, as a fire); null: it doesn't.</summary>
+    public DateTimeOffset? NextStepAt { get; init; }
+}
 
 /// <summary>Someone an incident reached: the first channel that was accepted, and that notification's payload.</summary>
 public sealed record ReachedPerson(string Channel, string Destination, string Payload);
