@@ -134,11 +134,13 @@ internal static class NotifyBenchmark
                     Reached(phone, $"email {m.MessageId}");
                 }
             };
+            // Members' messages only: an officer's escalation and reminders repeat a text on purpose.
+            var members = town.Document.Groups.SelectMany(g => g.Households).SelectMany(h => h.Members).Select(m => PhoneNumber.Normalise(m.Phone)!).ToHashSet();
             foreach (var modem in _modems)
             {
                 modem.OnMessage = m =>
                 {
-                    if (!m.Text.StartsWith("EdgeWatch", StringComparison.Ordinal))
+                    if (!m.Text.StartsWith("EdgeWatch", StringComparison.Ordinal) && members.Contains(m.Destination))
                     {
                         Reached(m.Destination, $"sms {m.Destination} {m.Text}");
                     }
