@@ -32,7 +32,7 @@ public sealed class DailySelfTestTests : ModemTest
         Assert.False(await selfTest.StepAsync(default)); // 07:59
         time.Advance(TimeSpan.FromMinutes(1));
         await selfTest.StepAsync(default); // 08:00: this call or the service's own tick sends it
-        await Eventually.WaitAsync(() => SelfTests().Count == 2, TimeSpan.FromSeconds(20), "the self-test SMS to both technicians");
+        await Eventually.WaitAsync(() => Ticked(time) && SelfTests().Count == 2, TimeSpan.FromSeconds(20), "the self-test SMS to both technicians");
         Assert.Equal(technicians, SelfTests().Select(m => m.Destination).Order());
         Assert.All(SelfTests(), m => Assert.Equal("TỰ KIỂM TRA 08:00 02/03: EdgeWatch chạy. Zalo tắt, SMS 1/1, email tắt", m.Text));
 
@@ -44,7 +44,7 @@ public sealed class DailySelfTestTests : ModemTest
         // The next morning, again.
         time.Advance(TimeSpan.FromHours(23));
         await selfTest.StepAsync(default);
-        await Eventually.WaitAsync(() => SelfTests().Count == 4, TimeSpan.FromSeconds(20), "the second day's self-test");
+        await Eventually.WaitAsync(() => Ticked(time) && SelfTests().Count == 4, TimeSpan.FromSeconds(20), "the second day's self-test");
         Assert.All(SelfTests().Skip(2), m => Assert.Contains(" 03/03: ", m.Text, StringComparison.Ordinal));
         Assert.Equal(2, (await rig.Store.RecentIncidentsAsync(DailySelfTest.Kind, 10, default)).Count(i => i.Status == "resolved"));
     }

@@ -1,3 +1,4 @@
+using EdgeWatch.Cloud.Broker;
 using EdgeWatch.Cloud.Incidents;
 using EdgeWatch.Cloud.Notify;
 using EdgeWatch.Cloud.Site;
@@ -153,6 +154,9 @@ public sealed class GatewayWatchTests : ModemTest
 
         // Then the connection drops without a Will (here: none was set): silence opens the incident.
         await gateway.DisconnectAsync();
+        // The broker handles the DISCONNECT packet on its own; until it has, that packet still counts as a sign of life.
+        var server = rig.App.Services.GetRequiredService<EmbeddedBroker>().Server!;
+        await Eventually.WaitAsync(() => server.GetClientsAsync().GetAwaiter().GetResult().All(c => c.Id != "gw-town-gw-g1"), TimeSpan.FromSeconds(10), "the broker to drop the gateway");
         time.Advance(TimeSpan.FromSeconds(50));
         await watch.StepAsync(default);
         Assert.NotNull(Offline(rig));

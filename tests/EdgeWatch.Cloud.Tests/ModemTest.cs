@@ -1,4 +1,5 @@
 using EdgeWatch.Emulators;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeWatch.Cloud.Tests;
 
@@ -11,6 +12,17 @@ public abstract class ModemTest : IAsyncLifetime
 
     /// <summary>How long the emulator takes per <c>AT+CMGS</c> (a real modem: about 3 s).</summary>
     protected virtual TimeSpan SendDelay => TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Moves a fake clock on by 100 ms and returns true: for a wait's condition, so that whatever runs on the
+    /// aggregator's clock meanwhile (the outbox's retry backoff, the modem's reconnect after a command timed out
+    /// because a jump of the clock overtook the emulator's answer) goes on while the test waits.
+    /// </summary>
+    protected static bool Ticked(FakeTimeProvider time)
+    {
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        return true;
+    }
 
     public virtual async Task InitializeAsync()
     {

@@ -53,11 +53,11 @@ public sealed class TroubleIncidentsTests : ModemTest
 
         await Trouble(rig, time, "h3.heat", "probe-lost");
         var incident = Assert.Single(Troubles(rig));
-        await Eventually.WaitAsync(() => Texts("SỰ CỐ").Count == 2, TimeSpan.FromSeconds(20), "the trouble SMS to both technicians");
+        await Eventually.WaitAsync(() => Ticked(time) && Texts("SỰ CỐ").Count == 2, TimeSpan.FromSeconds(20), "the trouble SMS to both technicians");
         Assert.All(Texts("SỰ CỐ"), t => Assert.Equal("SỰ CỐ mất đầu dò nhiệt: h3.heat (Tổ PCCC số 1) lúc 10:00 02/03", t));
         Assert.Equal(technicians, Modem.Messages.Where(m => m.Text.StartsWith("SỰ CỐ", StringComparison.Ordinal)).Select(m => m.Destination).Order());
 
-        await Eventually.WaitAsync(() => rig.Store.ListNotificationsAsync(incident.Id, 100, default).GetAwaiter().GetResult().All(r => r.Status == "delivered"),
+        await Eventually.WaitAsync(() => Ticked(time) && rig.Store.ListNotificationsAsync(incident.Id, 100, default).GetAwaiter().GetResult().All(r => r.Status == "delivered"),
             TimeSpan.FromSeconds(10), "the trouble SMS rows delivered");
 
         // A second trouble of the same gateway joins the incident and sends nothing more.
@@ -72,7 +72,7 @@ public sealed class TroubleIncidentsTests : ModemTest
         Assert.Single(Troubles(rig));
         await Trouble(rig, time, "siren-1", "siren-no-feedback", on: false);
         Assert.Empty(Troubles(rig));
-        await Eventually.WaitAsync(() => Texts("ĐÃ KHẮC PHỤC").Count == 2, TimeSpan.FromSeconds(20), "the resolved SMS", () => string.Join(" | ", Modem.Messages.Select(m => m.Text)));
+        await Eventually.WaitAsync(() => Ticked(time) && Texts("ĐÃ KHẮC PHỤC").Count == 2, TimeSpan.FromSeconds(20), "the resolved SMS", () => string.Join(" | ", Modem.Messages.Select(m => m.Text)));
         Assert.All(Texts("ĐÃ KHẮC PHỤC"), t => Assert.Equal("ĐÃ KHẮC PHỤC sự cố tại gw-g1 (Tổ PCCC số 1) lúc 10:02 02/03", t));
         Assert.Equal(["opened", "joined", "cleared", "resolved"], (await rig.Store.IncidentLogAsync(incident.Id, default)).Select(s => s.Step));
 
