@@ -30,6 +30,7 @@ return name switch
     "alarm-latency" => await AlarmLatencyBenchmark.RunAsync(args[1..]),
     "outage" => await OutageBenchmark.RunAsync(args[1..]),
     "motion" => await MotionBenchmark.RunAsync(args[1..]),
+    "motion-quality" => MotionQualityBenchmark.Run(args[1..]),
     "fire-under-load" => await FireUnderLoadBenchmark.RunAsync(args[1..]),
     "notify" => await NotifyBenchmark.RunAsync(args[1..]),
     _ => Usage(),

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text.Json;
+using EdgeWatch.Gateway.Motion;
+using EdgeWatch.Testing.Motion;
+using OpenCvSharp;
+
+namespace EdgeWatch.Benchmarks;
+
+/// <summary>
+/// Detection quality on the evaluation set (<see cref="EvaluationSet"/>): writes the tuning and validation halves,
+/// runs the production detector over every clip at 10 fps (the clips' rate) and 5 fps (live cameras' rate), and
+/// prints each half's figures by the independent evaluation's rules, the false alarms by distractor, and the
+/// detector's time per frame. <c>--dir D</c> keeps the clips in D and reuses them; <c>--settings F</c> tries other
+/// settings; <c>--half tuning|validation</c> scores one half.
+/// </summary>
+internal static class MotionQualityBenchmark
+{
+    public static int Run(string[] args)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"edgewatch-quality-{Environment.ProcessId}");
+        var keep = false;
+        var settings = MotionSettings.Default;
+        string[] halves = [EvaluationSet.Tuning, EvaluationSet.Validation];
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--dir" when i + 1 < args.Length:
+                    dir = args[++i];
+                    keep = true;
+                    break;
+                case "--settings" when i + 1 < args.Length:
+                    settings = MotionSettings.Load(args[++i]);
+                    break;
+                case "--half" when i + 1 < args.Length && args[i + 1] is EvaluationSet.Tuning or EvaluationSet.Validation:
+                    halves = [args[++i]];
+                    break;
+                default:
+                    Console.Error.WriteLine("usage: EdgeWatch.Benchmarks motion-quality [--dir D] [--settings F] [--half tuning|validation]");
+                    return 2;
+            }
+        }
+
+        Cv2.SetNumThreads(1);
+        var results = new Dictionary<string, object>();
+        var times = new List<double>();
+        foreach (var half in halves)
+        {
+            var clips = Clips(dir, half);
+            foreach (var fps in new[] { 10.0, 5.0 })
+            {
+                var runs = clips.Select(c => (Clip: c, Run: MotionRunner.Run(c.Path, settings, fps))).ToList();
+                var score = MotionScorer.Score(runs.Select(r => (r.Clip, r.Run.Events)));
+                times.AddRange(runs.SelectMany(r => r.Run.DetectorMs));
+                Console.Error.WriteLine($"motion-quality: {half} at {fps} fps, {score.Clips} clips, {score.Hours * 60:0.0} min: {score}");
+                foreach (var m in score.Misses)
+                {
+                    Console.Error.WriteLine($"  missed {m}");
+                }
+
+                foreach (var f in score.FalseAlarmList)
+                {
+                    Console.Error.WriteLine($"  false alarm {f}");
+                }
+
+                results[$"{half}_{fps.ToString(CultureInfo.InvariantCulture)}fps"] = new
+                {
+                    f1 = Math.Round(score.F1, 3),
+                    precision = Math.Round(score.Precision, 3),
+                    recall = Math.Round(score.Recall, 3),
+                    false_alarms = score.FalseAlarms,
+                    false_alarms_per_hour = Math.Round(score.FalseAlarmsPerHour, 1),
+                    onset_recall = Math.Round(score.OnsetRecall, 3),
+                    quiet_coverage = Math.Round(score.QuietCoverage, 3),
+                    false_alarms_by = score.FalseAlarmsBy,
+                    intruders = score.Intruders,
+                    minutes = Math.Round(score.Hours * 60, 1),
+                };
+            }
+        }
+
+        times.Sort();
+        results["detector_ms"] = new { mean = Math.Round(times.Average(), 3), p95 = Math.Round(times[(int)(times.Count * 0.95)], 3) };
+        results["bench"] = "motion-quality";
+        Console.WriteLine(JsonSerializer.Serialize(results));
+        if (!keep)
+        {
+            Directory.Delete(dir, true);
+        }
+
+        return 0;
+    }
+
+    private static List<MotionClip> Clips(string dir, string half)
+    {
+        var manifest = Path.Combine(dir, $"{half}.json");
+        if (File.Exists(manifest))
+        {
+            return JsonSerializer.Deserialize<List<MotionClip>>(File.ReadAllText(manifest))!;
+        }
+
+        var clips = EvaluationSet.Write(dir, half);
+        File.WriteAllText(manifest, JsonSerializer.Serialize(clips));
+        return clips;
+    }
+}
