@@ -47,6 +47,7 @@ public static class CloudApp
         app.MapEdgeWatchApi();
         app.MapAccountsApi();
         app.MapRegistryApi();
+        app.MapCamerasApi();
         app.MapIncidentsApi();
         app.MapSilencesApi();
         app.MapPersonalDataApi();
@@ -80,6 +81,7 @@ public static class CloudApp
         services.AddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<EventStore>());
         services.AddSingleton<IZnsTokenStore>(sp => sp.GetRequiredService<EventStore>());
         services.AddSingleton<IRegistryStore>(sp => sp.GetRequiredService<EventStore>());
+        services.AddSingleton<ISnapshotStore>(sp => sp.GetRequiredService<EventStore>());
 
         // The API: bearer tokens (or X-Api-Key), roles, and the first admin from Auth:AdminToken.
         services.AddOptions<Auth.AuthOptions>().BindConfiguration(Auth.AuthOptions.Section).ValidateOnStart();
@@ -93,8 +95,11 @@ public static class CloudApp
         services.AddProblemDetails();
         services.AddHostedService<Auth.AdminBootstrap>();
         services.AddSingleton<SiteRegistry>();
-        services.AddHttpClient(WebhookNotifier.ChannelName);
-        services.AddHttpClient(Notify.Zns.ZnsChannel.ChannelName);
+        // HTTP channels retry a transient failure within the attempt (Polly); the outbox's row keeps the longer,
+        // durable backoff. Zalo's token refresh is never retried blindly: its refresh token is single-use.
+        services.AddHttpClient(WebhookNotifier.ChannelName).AddResilienceHandler(WebhookNotifier.ChannelName, HttpChannelResilience.Configure);
+        services.AddHttpClient(Notify.Zns.ZnsChannel.ChannelName).AddResilienceHandler(Notify.Zns.ZnsChannel.ChannelName, HttpChannelResilience.Configure);
+        services.AddHttpClient(Notify.Zns.ZnsChannel.OAuthClientName);
 
         services.AddSingleton<EmbeddedBroker>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());

@@ -10,6 +10,8 @@ namespace EdgeWatch.Cloud;
 [JsonSerializable(typeof(PersonAlert))]
 [JsonSerializable(typeof(Site.SiteDocument))]
 [JsonSerializable(typeof(Site.GroupDocument))]
+[JsonSerializable(typeof(Site.CameraDocument))]
+[JsonSerializable(typeof(List<Site.CameraDocument>))]
 [JsonSerializable(typeof(List<Api.GroupSummary>))]
 [JsonSerializable(typeof(Api.GroupSummary))]
 [JsonSerializable(typeof(Api.ImportResult))]

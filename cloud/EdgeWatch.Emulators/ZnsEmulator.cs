@@ -54,6 +54,22 @@ public sealed partial class ZnsEmulator : IAsyncDisposable
     public int Refreshes => Volatile.Read(ref _refreshes);
     private int _refreshes;
 
+    /// <summary>The next this many sends answer HTTP 503 before reading anything (the API briefly down).</summary>
+    public int UnavailableSends { get => Volatile.Read(ref _unavailableSends); set => Volatile.Write(ref _unavailableSends, value); }
+    private int _unavailableSends;
+
+    /// <summary>The next this many token refreshes answer HTTP 503 before reading anything.</summary>
+    public int UnavailableRefreshes { get => Volatile.Read(ref _unavailableRefreshes); set => Volatile.Write(ref _unavailableRefreshes, value); }
+    private int _unavailableRefreshes;
+
+    /// <summary>Every request to the OAuth endpoint, answered or not.</summary>
+    public int RefreshRequests => Volatile.Read(ref _refreshRequests);
+    private int _refreshRequests;
+
+    /// <summary>Sends answered 503 by <see cref="UnavailableSends"/>.</summary>
+    public int UnavailableAnswers => Volatile.Read(ref _unavailableAnswers);
+    private int _unavailableAnswers;
+
     /// <summary>Answers that were errors, by code (a failure the caller should have handled).</summary>
     public ConcurrentQueue<int> Errors { get; } = new();
 
@@ -100,6 +116,12 @@ public sealed partial class ZnsEmulator : IAsyncDisposable
 
     private async Task<IResult> SendAsync(HttpRequest request)
     {
+        if (TakeOne(ref _unavailableSends))
+        {
+            Interlocked.Increment(ref _unavailableAnswers);
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+
         string current;
         lock (_tokens)
         {
@@ -162,6 +184,12 @@ public sealed partial class ZnsEmulator : IAsyncDisposable
 
     private async Task<IResult> RefreshAsync(HttpRequest request)
     {
+        Interlocked.Increment(ref _refreshRequests);
+        if (TakeOne(ref _unavailableRefreshes))
+        {
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+
         if (request.Headers["secret_key"].ToString() != SecretKey)
         {
             return Results.Json(new JsonObject { ["error"] = -14014, ["error_name"] = "Invalid secret key", ["error_description"] = "secret_key is wrong" });
@@ -190,6 +218,22 @@ public sealed partial class ZnsEmulator : IAsyncDisposable
 
     [GeneratedRegex("^84[1-9][0-9]{8}$")]
     private static partial Regex Phone();
+
+    /// <summary>Takes one from a counter of failures still to play; false when none is left.</summary>
+    private static bool TakeOne(ref int counter)
+    {
+        int left;
+        do
+        {
+            left = Volatile.Read(ref counter);
+            if (left <= 0)
+            {
+                return false;
+            }
+        }
+        while (Interlocked.CompareExchange(ref counter, left - 1, left) != left);
+        return true;
+    }
 
     public async ValueTask DisposeAsync()
     {

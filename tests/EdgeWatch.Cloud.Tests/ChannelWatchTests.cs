@@ -24,7 +24,7 @@ public sealed class ChannelWatchTests : ModemTest
     {
         await using var rig = await CloudRig.StartAsync(modems: [Modem], withStaff: true, site: site =>
         {
-            site.Staff.RemoveAll(s => s.Role != "technician");
+            site.RemoveStaff(s => s.Role != "technician");
             for (var i = 0; i < site.Staff.Count; i++)
             {
                 site.Staff[i].Channels = ["sms", "email"];

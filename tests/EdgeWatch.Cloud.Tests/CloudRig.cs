@@ -60,10 +60,11 @@ internal sealed class CloudRig : IAsyncDisposable
         var town = DemoTown.Create("town", groups, 8);
         if (!withStaff)
         {
-            town.Document.Staff.Clear(); // no duty officers: only the members are notified
+            town.Document.RemoveStaff(_ => true); // no duty officers: only the members are notified
         }
 
         site?.Invoke(town.Document);
+        town.Document.Cameras.RemoveAll(c => c.Group is { } g && town.Document.Groups.All(x => x.Id != g)); // the lanes a test took out
         town.Save(Path.Combine(dir, "site.json"));
         var webhook = await WebhookReceiver.StartAsync();
         var httpPort = Eventually.FreePort();
@@ -115,6 +116,25 @@ internal sealed class CloudRig : IAsyncDisposable
     public Task StatusAsync(string gateway, bool online) =>
         Ingest.HandleAsync(new MQTTnet.MqttApplicationMessageBuilder().WithTopic(Protocol.Topics.Status("town", gateway))
             .WithPayload(Protocol.ProtocolJson.Serialize(new Protocol.GatewayStatus { Gateway = gateway, Online = online })).Build(), default);
+
+    /// <summary>A fire event as the ingest gets it from its gateway's topic.</summary>
+    public Task FireAsync(Protocol.FireEvent alarm) =>
+        Ingest.HandleAsync(new MQTTnet.MqttApplicationMessageBuilder().WithTopic(Protocol.Topics.FireEvents("town", alarm.Gateway)).WithPayload(Protocol.ProtocolJson.Serialize(alarm)).Build(), default);
+
+    private long _motionSeq = 5000;
+
+    /// <summary>A motion start in <paramref name="zone"/> of a gateway's camera, at <paramref name="at"/>, as the ingest gets it.</summary>
+    public async Task<Protocol.MotionEvent> MotionAsync(DateTimeOffset at, string gateway = "gw-g1", string camera = "cam-1", string zone = "yard", bool armed = true)
+    {
+        var id = Guid.CreateVersion7();
+        var m = new Protocol.MotionEvent
+        {
+            Id = id, Seq = Interlocked.Increment(ref _motionSeq), Site = "town", Gateway = gateway, Boot = Guid.Empty, EventId = id, Camera = camera,
+            Phase = "start", Zones = [zone], Armed = armed, PeakArea = 0.05, WallTime = at, MonotonicMs = 1000, ClockSynced = true,
+        };
+        await Ingest.HandleAsync(new MQTTnet.MqttApplicationMessageBuilder().WithTopic(Protocol.Topics.MotionEvents("town", gateway)).WithPayload(Protocol.ProtocolJson.Serialize(m)).Build(), default);
+        return m;
+    }
 
     /// <summary>Sequence numbers stored for one gateway (fire, trouble, motion, heartbeats).</summary>
     public HashSet<long> StoredSeqs(string gateway) =>

@@ -56,4 +56,38 @@ public partial class DemoTownTests
         var loaded = SiteDirectory.Load(path).Group("g1")!.Households[0].Members[0];
         Assert.Equal((first.Name, first.Phone, first.Fictitious), (loaded.Name, loaded.Phone, loaded.Fictitious));
     }
+
+    [Fact]
+    public void TheDemoTownHasTheRealTownsCamerasEachLaneZoneNamingItsAreaOfficersForDayAndNight()
+    {
+        var town = DemoTown.Create("town", 56, 8);
+
+        var cameras = town.Document.Cameras;
+        Assert.Equal(451, cameras.Count);
+        Assert.Equal(cameras.Count, cameras.Select(c => (c.Gateway, c.Id)).Distinct().Count());
+        Assert.Equal(3, cameras.Count(c => c.Gateway == DemoTown.TownGateway && c.Group is null));
+        foreach (var lane in cameras.Where(c => c.Group is not null))
+        {
+            Assert.Equal(town.Group(lane.Group!)!.Gateway, lane.Gateway);
+            var officers = lane.Zones.Single().Officers.Select(n => town.Document.Staff.Single(s => s.Name == n)).ToList();
+            Assert.Equal(["07:00", "19:00"], officers.Select(o => o.Shifts[0].From).Order());
+        }
+
+        Assert.Empty(SiteValidator.Validate(town.Document));
+    }
+
+    [Fact]
+    public void RemovingAnOfficerTakesTheirNameOffTheZonesSoTheRegistryStaysValid()
+    {
+        var doc = DemoTown.Create("town", 2, 8).Document;
+        var named = doc.Cameras[0].Zones[0].Officers[0];
+
+        doc.RemoveStaff(s => s.Name == named);
+
+        Assert.DoesNotContain(doc.Cameras.SelectMany(c => c.Zones), z => z.Officers.Contains(named));
+        Assert.Empty(SiteValidator.Validate(doc));
+        doc.Cameras[0].Zones[0].Officers.Add(named);
+        var error = Assert.Single(SiteValidator.Validate(doc));
+        Assert.Equal("cameras[0].zones[0].officers[1]", error.Field);
+    }
 }

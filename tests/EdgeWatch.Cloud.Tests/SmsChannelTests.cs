@@ -16,8 +16,6 @@ public sealed class SmsChannelTests : ModemTest
 
     protected override TimeSpan SendDelay => TimeSpan.FromMilliseconds(300);
 
-    private static Task Alarm(CloudRig rig, FireEvent alarm) =>
-        rig.Ingest.HandleAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.FireEvents("town", alarm.Gateway)).WithPayload(ProtocolJson.Serialize(alarm)).Build(), default);
 
     private static List<(MemberDocument Member, string Phone)> Members(CloudRig rig, string group = "g1") =>
         [.. rig.App.Services.GetRequiredService<SiteRegistry>().Current.Group(group)!.Households.SelectMany(h => h.Members).Select(m => (m, PhoneNumber.Normalise(m.Phone)!))];
@@ -43,7 +41,7 @@ public sealed class SmsChannelTests : ModemTest
         var bySms = smsOnly.Append(noZalo).Order().ToList();
 
         var alarm = EventStoreTests.Alarm();
-        await Alarm(rig, alarm);
+        await rig.FireAsync(alarm);
         await Eventually.WaitAsync(() => Modem.Messages.Count >= 2 * bySms.Count, TimeSpan.FromSeconds(60), "a fire SMS and its details to every member reached by SMS");
 
         var messages = Modem.Messages.ToList();
@@ -74,7 +72,7 @@ public sealed class SmsChannelTests : ModemTest
         Modem.HangNext = 1;
         await using var rig = await CloudRig.StartAsync(modems: [Modem], extra: Fast, site: d => OnlySms(d, households: 2));
         var alarm = EventStoreTests.Alarm() with { Household = "h1" };
-        await Alarm(rig, alarm);
+        await rig.FireAsync(alarm);
 
         await Eventually.WaitAsync(
             () => Sms(rig, alarm) is { Count: 8 } rows && rows.All(r => r.Status == "delivered"),
@@ -98,7 +96,7 @@ public sealed class SmsChannelTests : ModemTest
         Assert.Contains("not registered on the network", health, StringComparison.Ordinal);
 
         var alarm = EventStoreTests.Alarm() with { Household = "h1" };
-        await Alarm(rig, alarm);
+        await rig.FireAsync(alarm);
         await Task.Delay(1500);
         Assert.Empty(Modem.Messages);
         Modem.Registered = true;
@@ -120,7 +118,7 @@ public sealed class SmsChannelTests : ModemTest
         Modem.BusyNumbers[phones[1]] = true;
 
         var alarm = EventStoreTests.Alarm() with { Household = "h1" };
-        await Alarm(rig, alarm);
+        await rig.FireAsync(alarm);
         await Eventually.WaitAsync(() => Modem.Calls.Any(c => c.Number == phones[1]), TimeSpan.FromSeconds(30), "the busy line tried");
         Modem.BusyNumbers.Clear();
         await Eventually.WaitAsync(
@@ -146,7 +144,7 @@ public sealed class SmsChannelTests : ModemTest
         });
         var callers = Members(rig).Where(m => m.Member.Channels[0] == "call").Select(m => $"call {m.Phone}").ToHashSet();
         var alarm = EventStoreTests.Alarm() with { Household = "h1" };
-        await Alarm(rig, alarm);
+        await rig.FireAsync(alarm);
         await Eventually.WaitAsync(() => Modem.Operations.Count(callers.Contains) == 2 && Modem.Messages.Count == 8, TimeSpan.FromSeconds(60), "4 fire SMS, their details and 2 calls");
 
         // Whatever took the idle modem first, from then on every first SMS goes before a waiting call, and every
@@ -176,7 +174,7 @@ public sealed class SmsChannelTests : ModemTest
         zns.NoZaloAccount[phone] = true;
 
         var alarm = EventStoreTests.Alarm() with { Household = "h1" };
-        await Alarm(rig, alarm);
+        await rig.FireAsync(alarm);
         await Eventually.WaitAsync(() => rig.Store.UnreachedAsync(alarm.Id, default).GetAwaiter().GetResult().Count == 1, TimeSpan.FromSeconds(30), "the member listed as unreached");
         var unreached = Assert.Single(await rig.Store.UnreachedAsync(alarm.Id, default));
         Assert.Equal((phone, SmsChannel.ChannelName), (unreached.Phone, unreached.LastChannel));

@@ -30,8 +30,6 @@ public sealed class SmtpChannelTests : IDisposable
         ["Notify:Modem:StatusInterval"] = "00:00:01",
     };
 
-    private static Task Alarm(CloudRig rig, FireEvent alarm) =>
-        rig.Ingest.HandleAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.FireEvents("town", alarm.Gateway)).WithPayload(ProtocolJson.Serialize(alarm)).Build(), default);
 
     /// <summary>Group g1 alone, its first household, each member on email at the address <paramref name="address"/> gives.</summary>
     private static Action<SiteDocument> OnEmail(Func<int, string> address, params string[] channels) => site =>
@@ -62,7 +60,7 @@ public sealed class SmtpChannelTests : IDisposable
             site: OnEmail(i => $"thanhvien{i}@example.vn", "email"));
         var members = Members(rig);
         var alarm = EventStoreTests.Alarm() with { Household = "h1" };
-        await Alarm(rig, alarm);
+        await rig.FireAsync(alarm);
 
         await Eventually.WaitAsync(() => Rows(rig, alarm, SmtpChannel.ChannelName) is { Count: > 0 } rows && rows.Count == members.Count && rows.All(r => r.Status == "delivered"),
             TimeSpan.FromSeconds(30), "every member's mail delivered");
@@ -100,7 +98,7 @@ public sealed class SmtpChannelTests : IDisposable
         });
         var members = Members(rig);
         var alarm = EventStoreTests.Alarm() with { Household = "h1" };
-        await Alarm(rig, alarm);
+        await rig.FireAsync(alarm);
 
         // The 550: refused for good at once, and the SMS goes out in the same step.
         var refusedPhone = PhoneNumber.Normalise(members[0].Phone);
@@ -132,7 +130,7 @@ public sealed class SmtpChannelTests : IDisposable
             site.Groups[0].Households[0].Members.RemoveRange(1, site.Groups[0].Households[0].Members.Count - 1);
         });
         var alarm = EventStoreTests.Alarm() with { Household = "h1" };
-        await Alarm(rig, alarm);
+        await rig.FireAsync(alarm);
 
         // The first attempt times out; the next one goes while the first may have delivered, so it is flagged.
         await Eventually.WaitAsync(() => Rows(rig, alarm, SmtpChannel.ChannelName).Single() is { Attempts: >= 1, LastError: not null, PossibleDuplicate: true },
@@ -152,5 +150,51 @@ public sealed class SmtpChannelTests : IDisposable
         var errors = SiteValidator.Validate(doc);
         Assert.Contains(errors, e => e.Field == "groups[0].households[0].members[0].email" && e.Message.Contains("required", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Field == "groups[0].households[1].members[0].email" && e.Message.Contains("'not an address'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AMotionMailToTheZonesOfficerCarriesTheMaskedSnapshotAsAnImageOrGoesWithTheLinkWhenNoneArrives()
+    {
+        const string officerMail = "dai-uy.hai@congan-hoaan.example";
+        string? officer = null;
+        await using var rig = await CloudRig.StartAsync(
+            withStaff: true,
+            extra: new Dictionary<string, string?>(Settings()) { ["Notify:PublicUrl"] = "https://canhbao.example", ["Notify:Smtp:SnapshotWait"] = "00:00:02" },
+            site: site =>
+            {
+                // The lane's cameras name its area officers; the first of them, on duty around the clock here, reads mail.
+                var zones = site.Cameras.Where(c => c.Gateway == "gw-g1").Select(c => c.Zones[0]).ToList();
+                var day = site.Staff.Single(s => s.Name == zones[0].Officers[0]);
+                (day.Channels, day.Email) = (["email"], officerMail);
+                day.Shifts = [new ShiftDocument { Days = [.. SiteValidator.Days], From = "00:00", To = "24:00", Level = 1 }];
+                zones.ForEach(z => z.Officers = [day.Name]);
+                officer = day.Name;
+            });
+        var camera = rig.App.Services.GetRequiredService<SiteRegistry>().Current.Camera("gw-g1", "cam-1")!;
+        byte[] jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 1, 2, 3, 0xFF, 0xD9];
+
+        var first = await rig.MotionAsync(DateTimeOffset.UtcNow, camera: "cam-1");
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // the snapshot follows its event, in pieces
+        await rig.Store.InsertSnapshotAsync(first.EventId, "gw-g1", 9001, jpeg, DateTimeOffset.UtcNow, default);
+        await Eventually.WaitAsync(() => Received().Count == 1, TimeSpan.FromSeconds(20), "the officer's motion mail");
+
+        var mail = Received()[0];
+        Assert.Equal(officerMail, mail.To.Mailboxes.Single().Address);
+        Assert.Equal(officer, mail.To.Mailboxes.Single().Name);
+        Assert.StartsWith($"CHUYỂN ĐỘNG: {camera.Name}, vùng {camera.Zones[0].Name}", mail.Subject, StringComparison.Ordinal);
+        Assert.Contains($"https://canhbao.example/snapshots/{first.EventId:N}?s=", mail.TextBody, StringComparison.Ordinal);
+        var image = Assert.Single(mail.Attachments.OfType<MimePart>());
+        Assert.Equal("image/jpeg", image.ContentType.MimeType);
+        using var bytes = new MemoryStream();
+        Assert.NotNull(image.Content);
+        await image.Content.DecodeToAsync(bytes);
+        Assert.Equal(jpeg, bytes.ToArray());
+
+        // No snapshot ever comes (the gateway's link broke): the mail goes after the wait with the link alone.
+        var second = await rig.MotionAsync(DateTimeOffset.UtcNow, camera: "cam-2");
+        await Eventually.WaitAsync(() => Received().Count == 2, TimeSpan.FromSeconds(20), "the second motion mail");
+        var bare = Received()[1];
+        Assert.Empty(bare.Attachments);
+        Assert.Contains($"/snapshots/{second.EventId:N}?s=", bare.TextBody, StringComparison.Ordinal);
     }
 }

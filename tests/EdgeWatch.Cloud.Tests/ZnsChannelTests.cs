@@ -12,8 +12,6 @@ namespace EdgeWatch.Cloud.Tests;
 [Trait("Category", "Integration")]
 public class ZnsChannelTests
 {
-    private static Task Alarm(CloudRig rig, FireEvent alarm) =>
-        rig.Ingest.HandleAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.FireEvents("town", "gw-g1")).WithPayload(ProtocolJson.Serialize(alarm)).Build(), default);
 
     [Fact]
     public async Task FireReachesEveryMemberOfTheGroupByZaloWithTheirNameAndARotatedToken()
@@ -24,7 +22,7 @@ public class ZnsChannelTests
         var members = group.Households.SelectMany(h => h.Members).Where(m => m.Channels.Contains(ZnsChannel.ChannelName)).ToList();
         Assert.True(members.Count < group.Households.Sum(h => h.Members.Count)); // SMS-only members: see SmsChannelTests
         var alarm = EventStoreTests.Alarm();
-        await Alarm(rig, alarm);
+        await rig.FireAsync(alarm);
 
         var phones = members.Select(m => PhoneNumber.Normalise(m.Phone)).ToHashSet();
         await Eventually.WaitAsync(() => zns.Accepted.Count(m => phones.Contains(m.Phone)) >= members.Count, TimeSpan.FromSeconds(20), "a ZNS message to every member");
@@ -59,13 +57,13 @@ public class ZnsChannelTests
 
         // A first alarm brings a token; then Zalo expires it before the second group's alarm.
         var first = EventStoreTests.Alarm();
-        await Alarm(rig, first);
+        await rig.FireAsync(first);
         var phones = members.Select(m => PhoneNumber.Normalise(m.Phone)).ToHashSet();
         int ToMembers() => zns.Accepted.Count(m => phones.Contains(m.Phone)); // the duty officers get theirs too
         await Eventually.WaitAsync(() => ToMembers() == members.Count - 1, TimeSpan.FromSeconds(20), "the first alarm's messages");
         zns.ExpireAccessToken();
         var second = EventStoreTests.Alarm(seq: 2) with { Household = "h5" };
-        await Alarm(rig, second);
+        await rig.FireAsync(second);
         await Eventually.WaitAsync(() => ToMembers() == 2 * (members.Count - 1), TimeSpan.FromSeconds(20), "the second alarm's messages");
         Assert.Equal(2, zns.Refreshes);
         Assert.Contains(ZnsChannel.InvalidAccessToken, zns.Errors);

@@ -40,6 +40,38 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>When set, the receiver answers 503 (a notification gateway that is down).</summary>
     public bool Failing { get; set; }
 
+    /// <summary>The next this many POSTs answer 503 (a blip), each counted in <see cref="Refused"/>.</summary>
+    public int FailNext
+    {
+        get { lock (Keys) { return _failNext; } }
+        set { lock (Keys) { _failNext = value; } }
+    }
+
+    private int _failNext;
+
+    /// <summary>POSTs answered 503 by <see cref="FailNext"/>.</summary>
+    public int Refused
+    {
+        get { lock (Keys) { return _refused; } }
+    }
+
+    private int _refused;
+
+    private bool TakeFailure()
+    {
+        lock (Keys)
+        {
+            if (_failNext <= 0)
+            {
+                return false;
+            }
+
+            _failNext--;
+            _refused++;
+            return true;
+        }
+    }
+
     public static async Task<WebhookReceiver> StartAsync()
     {
         var port = Eventually.FreePort();
@@ -52,6 +84,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             var at = Stopwatch.GetTimestamp();
             if (receiver.Failing)
+            {
+                return Results.StatusCode(503);
+            }
+
+            if (receiver.TakeFailure())
             {
                 return Results.StatusCode(503);
             }

@@ -84,7 +84,8 @@ public static class PersonalDataApi
                     g.Households.ForEach(h => h.Members.RemoveAll(m => Is(m, normal)));
                 }
 
-                doc.Staff.RemoveAll(s => Is(s, normal));
+                // An erased officer no longer answers for a zone: its motion goes to the roster's officers on shift.
+                doc.RemoveStaff(s => Is(s, normal));
             }, ct);
             var total = new ErasedRows(0, 0, 0);
             foreach (var (name, email, raw) in entries.Select(e => (e.Name, e.Email, e.Phone)).Distinct())

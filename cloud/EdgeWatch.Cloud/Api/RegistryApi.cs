@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace EdgeWatch.Cloud.Api;
 
 public sealed record GroupSummary(string Id, string? Name, string Gateway, string? Leader, int Households, int Members);
-public sealed record ImportResult(string Site, int Groups, int Households, int Members, int Staff);
+public sealed record ImportResult(string Site, int Groups, int Households, int Members, int Staff, int Cameras);
 
 /// <summary>
 /// The site registry over HTTP (<c>/api/registry</c>). Officers and technicians read every group, a group leader only
@@ -78,7 +78,7 @@ public static class RegistryApi
             {
                 var next = await site.ReplaceAsync(doc, ct);
                 var groups = next.Document.Groups;
-                return TypedResults.Ok(new ImportResult(next.Document.Site, groups.Count, groups.Sum(g => g.Households.Count), groups.Sum(g => g.Households.Sum(h => h.Members.Count)), next.Document.Staff.Count));
+                return TypedResults.Ok(new ImportResult(next.Document.Site, groups.Count, groups.Sum(g => g.Households.Count), groups.Sum(g => g.Households.Sum(h => h.Members.Count)), next.Document.Staff.Count, next.Document.Cameras.Count));
             }
             catch (RegistryInvalidException ex)
             {
@@ -99,14 +99,14 @@ public static class RegistryApi
         }
     }
 
-    private static bool MaySee(ClaimsPrincipal user, string group) =>
+    internal static bool MaySee(ClaimsPrincipal user, string group) =>
         !user.IsInRole(Roles.Leader) || user.FindFirstValue(Roles.GroupClaim) == group;
 
     private static GroupSummary Summary(GroupDocument g) =>
         new(g.Id, g.Name, g.Gateway, g.Leader, g.Households.Count, g.Households.Sum(h => h.Members.Count));
 
     /// <summary>400 with every error: the key is the field, or <c>line N.column</c> for an import.</summary>
-    private static ValidationProblem Problem(IEnumerable<RegistryError> errors) =>
+    internal static ValidationProblem Problem(IEnumerable<RegistryError> errors) =>
         TypedResults.ValidationProblem(
             errors.GroupBy(e => e.Line is { } l ? $"line {l.ToString(CultureInfo.InvariantCulture)}.{e.Field[(e.Field.LastIndexOf('.') + 1)..]}" : e.Field)
                 .ToDictionary(g => g.Key, g => g.Select(e => e.Line is null ? e.Message : $"{e.Field}: {e.Message}").ToArray()),

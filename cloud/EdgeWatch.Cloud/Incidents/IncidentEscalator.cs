@@ -52,13 +52,14 @@ public sealed partial class IncidentEscalator(
 
             var template = PersonAlert.Parse(json);
             var site = registry.Current.Document;
+            var zone = Zone(template);
             var top = Roster.TopLevel(site, FireNotifications.OfficerRole);
             var o = options.Value;
             IncidentAdvance advance;
             if (incident.Level < top)
             {
                 var level = incident.Level + 1;
-                var onDuty = Roster.OnDuty(site, FireNotifications.OfficerRole, level, now);
+                var onDuty = Roster.OnDutyFor(site, zone, FireNotifications.OfficerRole, level, now);
                 var next = level < top ? now + o.EscalateAfter : o.MaxReminders > 0 ? now + o.RemindEvery : (DateTimeOffset?)null;
                 advance = new IncidentAdvance(
                     incident.Id, incident.Level, incident.Reminders, level, incident.Reminders, next,
@@ -68,7 +69,7 @@ public sealed partial class IncidentEscalator(
             else
             {
                 var reminder = incident.Reminders + 1;
-                var onDuty = Enumerable.Range(1, Math.Max(top, 1)).SelectMany(l => Roster.OnDuty(site, FireNotifications.OfficerRole, l, now)).Distinct().ToList();
+                var onDuty = Enumerable.Range(1, Math.Max(top, 1)).SelectMany(l => Roster.OnDutyFor(site, zone, FireNotifications.OfficerRole, l, now)).Distinct().ToList();
                 advance = new IncidentAdvance(
                     incident.Id, incident.Level, incident.Reminders, incident.Level, reminder, reminder < o.MaxReminders ? now + o.RemindEvery : null,
                     [.. people.Staff(incident.Id, template, onDuty, $"R{reminder}")],
@@ -89,6 +90,12 @@ public sealed partial class IncidentEscalator(
 
         return taken;
     }
+
+    /// <summary>The registry's zone a motion incident is about (its officers are told first at every level), or null.</summary>
+    private ZoneDocument? Zone(PersonAlert template) =>
+        template is { Kind: PersonAlert.Motion, Gateway: { } gateway, Camera: { } camera, Zone: { } zone }
+            ? registry.Current.Camera(gateway, camera)?.Zones.FirstOrDefault(z => z.Id == zone)
+            : null;
 
     private static string Names(IReadOnlyCollection<StaffDocument> staff) => staff.Count == 0 ? "nobody on duty" : string.Join(", ", staff.Select(s => s.Name));
 

@@ -10,7 +10,9 @@ namespace EdgeWatch.Cloud.Incidents;
 /// Motion in an armed zone as an incident for the duty officers on shift, with the signed link to the privacy-masked
 /// snapshot, grouped and rate-limited as Alertmanager would:
 /// <list type="bullet">
-/// <item>a motion start in an armed zone opens an incident for its camera and zone and tells the level-1 officers;</item>
+/// <item>a motion start in an armed zone opens an incident for its camera and zone and tells the zone's level-1 officers
+/// on shift (the registry's <see cref="ZoneDocument.Officers"/>), or every level-1 officer on shift when the zone names
+/// none or none of them is on;</item>
 /// <item>more motion on that camera and zone within <see cref="NotifyOptions.MotionGroupFor"/> (5 min) of the last
 /// joins it and tells nobody;</item>
 /// <item>past <see cref="NotifyOptions.MotionPerHour"/> (6) incidents that told them in an hour, a camera's new ones
@@ -74,16 +76,20 @@ public sealed partial class MotionIncidents(
                 told.Dequeue();
             }
 
-            var site = registry.Current.Document;
-            var group = site.Groups.FirstOrDefault(g => g.Gateway == m.Gateway);
+            var directory = registry.Current;
+            var site = directory.Document;
+            var camera = directory.Camera(m.Gateway, m.Camera);
+            var zone = camera?.Zones.FirstOrDefault(z => z.Id == m.Zones[0]);
+            var group = camera?.Group is { } cameraGroup ? directory.Group(cameraGroup) : site.Groups.FirstOrDefault(g => g.Gateway == m.Gateway);
             var limited = told.Count >= o.MotionPerHour;
             var silence = limited ? null : await silences.MatchAsync(m.Gateway, Kind, cancellationToken).ConfigureAwait(false);
-            var officers = limited || silence is not null ? [] : Roster.OnDuty(site, FireNotifications.OfficerRole, 1, now);
+            var officers = limited || silence is not null ? [] : Roster.OnDutyFor(site, zone, FireNotifications.OfficerRole, 1, now);
             var id = Guid.CreateVersion7(now);
             var template = new PersonAlert
             {
                 Kind = PersonAlert.Motion, Name = "", Phone = "", Gateway = m.Gateway, GroupName = group?.Name, GroupShortName = group?.ShortName,
-                Camera = m.Camera, Zone = m.Zones[0], SnapshotLink = links.SnapshotLink(m.EventId), At = m.WallTime, Language = o.Language,
+                Camera = m.Camera, Zone = m.Zones[0], CameraName = camera?.Name, ZoneName = zone?.Name,
+                SnapshotLink = links.SnapshotLink(m.EventId), SnapshotEvent = m.EventId, At = m.WallTime, Language = o.Language,
             };
             var detail = limited ? $"told nobody: {o.MotionPerHour} motion incidents of {m.Camera} told in the last hour (rate limit)"
                 : silence is not null ? Told.Silenced(silence) : $"told {(officers.Count == 0 ? "nobody (no officer on shift)" : string.Join(", ", officers.Select(s => s.Name)))}";

@@ -30,8 +30,8 @@ public static class OperationsMessage
             (PersonAlert.ChannelRecovered, true) => $"CHANNEL BACK: {alert.Source} at {at}",
             (PersonAlert.SelfTest, false) => $"TỰ KIỂM TRA {at}: EdgeWatch chạy. {alert.Summary}",
             (PersonAlert.SelfTest, true) => $"SELF-TEST {at}: EdgeWatch is up. {alert.Summary}",
-            (PersonAlert.Motion, false) => $"CHUYỂN ĐỘNG: {alert.Camera}, vùng {alert.Zone} ({group}) lúc {at}",
-            (PersonAlert.Motion, true) => $"MOTION: {alert.Camera}, zone {alert.Zone} ({group}) at {at}",
+            (PersonAlert.Motion, false) => $"CHUYỂN ĐỘNG: {alert.CameraName ?? alert.Camera}, vùng {alert.ZoneName ?? alert.Zone}{InGroup(alert)} lúc {at}",
+            (PersonAlert.Motion, true) => $"MOTION: {alert.CameraName ?? alert.Camera}, zone {alert.ZoneName ?? alert.Zone}{InGroup(alert)} at {at}",
             _ => null,
         };
         if (alert.Kind == PersonAlert.Motion && text is not null)
@@ -42,6 +42,9 @@ public static class OperationsMessage
 
         return text is { Length: > SmsPdu.Ucs2Single } ? text[..SmsPdu.Ucs2Single] : text;
     }
+
+    /// <summary>The group in brackets after a place (a town camera watches no group's lanes: nothing).</summary>
+    private static string InGroup(PersonAlert alert) => (alert.GroupShortName ?? alert.GroupName) is { } group ? $" ({group})" : "";
 
     /// <summary>A gateway's trouble cause as a technician says it; an unknown cause as it came.</summary>
     public static string Cause(string? cause, bool english) => (cause, english) switch

@@ -59,6 +59,13 @@ public sealed record PersonAlert
     public string? Zone { get; init; }
     public string? SnapshotLink { get; init; }
 
+    /// <summary>How the registry names the camera and the zone (<c>Đầu hẻm 1</c>, <c>sân chung</c>), when it lists them.</summary>
+    public string? CameraName { get; init; }
+    public string? ZoneName { get; init; }
+
+    /// <summary>The motion event whose privacy-masked snapshot a channel that carries images attaches (email).</summary>
+    public Guid? SnapshotEvent { get; init; }
+
     /// <summary>The self-test's account of the channels (<c>Zalo OK, SMS 1/1, email OK</c>).</summary>
     public string? Summary { get; init; }
     public required DateTimeOffset At { get; init; }

@@ -64,7 +64,52 @@ public static class DemoTown
         }
 
         doc.Staff.AddRange(Staff());
+        doc.Cameras.AddRange(Cameras(doc.Groups));
         return new SiteDirectory(doc);
+    }
+
+    /// <summary>The town's gateway for its own cameras (the market, the school, the town hall), which serves no group.</summary>
+    public const string TownGateway = "gw-town";
+
+    /// <summary>
+    /// The closed camera network: one camera before each household, on its group's gateway (<c>cam-1</c> at the lane's
+    /// entrance), and three town cameras. Each watches its <c>yard</c> zone (the gateways' demo zone). A lane's zones
+    /// name the area officers of its quarter (khu phố), one on the day shift and one on the night shift; the town's
+    /// name none, so every officer on shift hears of them. 56 groups of 8 households make the real town's 451 cameras.
+    /// </summary>
+    private static IEnumerable<CameraDocument> Cameras(IEnumerable<GroupDocument> groups)
+    {
+        var staff = Staff().Select(s => s.Name).ToList();
+        foreach (var g in groups)
+        {
+            var lane = int.Parse(g.Id[1..], CultureInfo.InvariantCulture);
+            var quarter = ((lane - 1) / 4) + 1;
+            List<string> areaOfficers = quarter % 2 == 1 ? [staff[0], staff[2]] : [staff[1], staff[3]];
+            for (var h = 1; h <= g.Households.Count; h++)
+            {
+                yield return new CameraDocument
+                {
+                    Id = string.Create(CultureInfo.InvariantCulture, $"cam-{h}"),
+                    Gateway = g.Gateway,
+                    Group = g.Id,
+                    Name = h == 1
+                        ? string.Create(CultureInfo.InvariantCulture, $"Đầu hẻm {lane} {Street}")
+                        : string.Create(CultureInfo.InvariantCulture, $"Trước số {h * 2}, hẻm {lane}"),
+                    Zones = [new ZoneDocument { Id = "yard", Name = "lối đi chung", Officers = [.. areaOfficers] }],
+                };
+            }
+        }
+
+        (string Id, string Name, string Zone)[] town =
+        [
+            ("cam-cho", "Chợ Hòa An", "cổng chợ"),
+            ("cam-truong", "Cổng trường THCS Hòa An", "cổng trường"),
+            ("cam-ubnd", "Trụ sở UBND thị trấn", "sân trước"),
+        ];
+        foreach (var (id, name, zone) in town)
+        {
+            yield return new CameraDocument { Id = id, Gateway = TownGateway, Name = name, Zones = [new ZoneDocument { Id = "yard", Name = zone }] };
+        }
     }
 
     private static readonly string[] Week = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];

@@ -35,7 +35,7 @@ public static class RegistryYaml
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            return (null, [new RegistryError("yaml", "expected one document with site, groups and staff", 1)]);
+            return (null, [new RegistryError("yaml", "expected one document with site, groups, staff and cameras", 1)]);
         }
 
         var reader = new Reader(errors);
@@ -45,6 +45,7 @@ public static class RegistryYaml
             ["site"] = (n, at) => doc.Site = reader.Text(n, at) ?? "",
             ["groups"] = (n, at) => doc.Groups = reader.List(n, at, Group),
             ["staff"] = (n, at) => doc.Staff = reader.List(n, at, Staff),
+            ["cameras"] = (n, at) => doc.Cameras = reader.List(n, at, Camera),
         });
         return errors.Count == 0 ? (doc, errors) : (null, errors);
 
@@ -75,6 +76,32 @@ public static class RegistryYaml
                 ["members"] = (n, a) => h.Members = reader.List(n, a, (m, ma) => Person(new MemberDocument(), m, ma, [])),
             });
             return h;
+        }
+
+        CameraDocument Camera(YamlNode node, string at)
+        {
+            var c = new CameraDocument { Line = Line(node) };
+            reader.Map(node, at, new()
+            {
+                ["id"] = (n, a) => c.Id = reader.Text(n, a) ?? "",
+                ["gateway"] = (n, a) => c.Gateway = reader.Text(n, a) ?? "",
+                ["name"] = (n, a) => c.Name = reader.Text(n, a),
+                ["group"] = (n, a) => c.Group = reader.Text(n, a),
+                ["zones"] = (n, a) => c.Zones = reader.List(n, a, Zone),
+            });
+            return c;
+        }
+
+        ZoneDocument Zone(YamlNode node, string at)
+        {
+            var z = new ZoneDocument();
+            reader.Map(node, at, new()
+            {
+                ["id"] = (n, a) => z.Id = reader.Text(n, a) ?? "",
+                ["name"] = (n, a) => z.Name = reader.Text(n, a),
+                ["officers"] = (n, a) => z.Officers = reader.List(n, a, (o, oa) => reader.Text(o, oa) ?? ""),
+            });
+            return z;
         }
 
         StaffDocument Staff(YamlNode node, string at)

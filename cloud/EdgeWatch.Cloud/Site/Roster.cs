@@ -12,6 +12,23 @@ public static class Roster
         return [.. site.Staff.Where(s => s.Role == role && s.Shifts.Any(shift => shift.Level == level && Covers(shift, local)))];
     }
 
+    /// <summary>
+    /// The officers to tell about a zone at <paramref name="level"/>: those the zone names who are on shift at that
+    /// level; when it names none, or none of them is on shift, every officer on shift at that level (nobody is left
+    /// out because a zone's own officers are off).
+    /// </summary>
+    public static IReadOnlyList<StaffDocument> OnDutyFor(SiteDocument site, ZoneDocument? zone, string role, int level, DateTimeOffset at)
+    {
+        var onDuty = OnDuty(site, role, level, at);
+        if (zone is not { Officers.Count: > 0 })
+        {
+            return onDuty;
+        }
+
+        var theirs = onDuty.Where(s => zone.Officers.Contains(s.Name, StringComparer.Ordinal)).ToList();
+        return theirs.Count > 0 ? theirs : onDuty;
+    }
+
     /// <summary>The highest escalation level any shift of <paramref name="role"/> has.</summary>
     public static int TopLevel(SiteDocument site, string role) =>
         site.Staff.Where(s => s.Role == role).SelectMany(s => s.Shifts).Select(s => s.Level).DefaultIfEmpty(0).Max();

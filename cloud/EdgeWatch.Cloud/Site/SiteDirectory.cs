@@ -20,6 +20,7 @@ public sealed class SiteDirectory
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
     private readonly Dictionary<string, GroupDocument> _byGroup;
+    private readonly Dictionary<(string Gateway, string Camera), CameraDocument> _byCamera;
 
     public SiteDirectory(SiteDocument doc)
     {
@@ -31,11 +32,15 @@ public sealed class SiteDirectory
         }
 
         _byGroup = doc.Groups.ToDictionary(g => g.Id, StringComparer.Ordinal);
+        _byCamera = doc.Cameras.ToDictionary(c => (c.Gateway, c.Id));
     }
 
     public SiteDocument Document { get; }
 
     public GroupDocument? Group(string id) => _byGroup.GetValueOrDefault(id);
+
+    /// <summary>A camera of the registry by its gateway and id, or null for one the registry doesn't list.</summary>
+    public CameraDocument? Camera(string gateway, string camera) => _byCamera.GetValueOrDefault((gateway, camera));
 
     /// <summary>A site file (JSON, the registry document's shape): the registry's first contents on a new database.</summary>
     public static SiteDirectory Load(string path)

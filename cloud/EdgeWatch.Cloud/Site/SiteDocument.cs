@@ -14,6 +14,20 @@ public sealed class SiteDocument
 
     /// <summary>Duty officers and technicians.</summary>
     public List<StaffDocument> Staff { get; set; } = [];
+
+    /// <summary>The closed camera network: each camera, the gateway that analyses it, and its zones' officers.</summary>
+    public List<CameraDocument> Cameras { get; set; } = [];
+
+    /// <summary>Removes the staff that <paramref name="match"/> picks, and their names from the zones they answered for.</summary>
+    public void RemoveStaff(Predicate<StaffDocument> match)
+    {
+        var gone = Staff.Where(s => match(s)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        Staff.RemoveAll(match);
+        foreach (var zone in Cameras.SelectMany(c => c.Zones))
+        {
+            zone.Officers.RemoveAll(name => gone.Contains(name) && !Staff.Any(s => s.Name == name));
+        }
+    }
 }
 
 public sealed class GroupDocument
@@ -93,4 +107,41 @@ public sealed class ShiftDocument
     public string From { get; set; } = "00:00";
     public string To { get; set; } = "24:00";
     public int Level { get; set; } = 1;
+}
+
+/// <summary>
+/// A camera of the closed network, as the gateway (or NVR) that analyses it names it: where it looks, the fire-safety
+/// group whose lanes it watches (if any), and its zones. A camera is known by its gateway and id together.
+/// </summary>
+public sealed class CameraDocument
+{
+    /// <summary>The camera's id on its gateway (<c>cam-1</c>), as in the gateway's motion events.</summary>
+    public string Id { get; set; } = "";
+    public string Gateway { get; set; } = "";
+
+    /// <summary>Where it looks, as an officer says it (<c>Đầu hẻm 3 Nguyễn Trãi</c>).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The group whose lanes it watches; null for a town camera (the market, a school gate).</summary>
+    public string? Group { get; set; }
+    public List<ZoneDocument> Zones { get; set; } = [];
+
+    [JsonIgnore]
+    [YamlIgnore]
+    public int? Line { get; set; }
+}
+
+/// <summary>A zone of a camera (as the gateway's configuration names it) and the duty officers who watch it.</summary>
+public sealed class ZoneDocument
+{
+    public string Id { get; set; } = "";
+
+    /// <summary>What the zone covers (<c>cổng sau</c>, <c>sân chung</c>).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// The officers who answer for this zone, by name (each a staff officer). Motion in it tells those of them on shift;
+    /// when none is on shift, or none is named, the roster's officers on shift at that level are told instead.
+    /// </summary>
+    public List<string> Officers { get; set; } = [];
 }

@@ -104,7 +104,54 @@ public static class SiteValidator
             }
         }
 
+        Cameras(errors, doc, groups);
         return errors;
+    }
+
+    private static void Cameras(List<RegistryError> errors, SiteDocument doc, HashSet<string> groups)
+    {
+        var officers = doc.Staff.Where(s => s.Role == "officer").GroupBy(s => s.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var cameras = new HashSet<(string, string)>();
+        for (var ci = 0; ci < doc.Cameras.Count; ci++)
+        {
+            var c = doc.Cameras[ci];
+            var at = $"cameras[{ci}]";
+            if (string.IsNullOrWhiteSpace(c.Gateway))
+            {
+                errors.Add(new($"{at}.gateway", "is required", c.Line));
+            }
+
+            if (string.IsNullOrWhiteSpace(c.Id) || !cameras.Add((c.Gateway, c.Id)))
+            {
+                errors.Add(new($"{at}.id", $"'{c.Id}' is empty or repeated on gateway '{c.Gateway}'", c.Line));
+            }
+
+            if (c.Group is { } group && !groups.Contains(group))
+            {
+                errors.Add(new($"{at}.group", $"'{group}' is not a group of the registry", c.Line));
+            }
+
+            var zones = new HashSet<string>(StringComparer.Ordinal);
+            for (var zi = 0; zi < c.Zones.Count; zi++)
+            {
+                var z = c.Zones[zi];
+                var zat = $"{at}.zones[{zi}]";
+                if (string.IsNullOrWhiteSpace(z.Id) || !zones.Add(z.Id))
+                {
+                    errors.Add(new($"{zat}.id", $"'{z.Id}' is empty or repeated on camera '{c.Id}'", c.Line));
+                }
+
+                for (var oi = 0; oi < z.Officers.Count; oi++)
+                {
+                    var name = z.Officers[oi];
+                    var count = officers.GetValueOrDefault(name);
+                    if (count != 1)
+                    {
+                        errors.Add(new($"{zat}.officers[{oi}]", count == 0 ? $"'{name}' is not an officer of the staff" : $"'{name}' names {count} officers; names must tell them apart", c.Line));
+                    }
+                }
+            }
+        }
     }
 
     private static void Person(List<RegistryError> errors, string at, PersonDocument p)

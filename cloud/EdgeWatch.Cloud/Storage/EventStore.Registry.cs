@@ -62,6 +62,30 @@ public sealed partial class EventStore : IRegistryStore
             staff[person].Shifts.Add(shift);
         }
 
+        var cameras = await QueryAsync(
+            "SELECT gateway, id, name, grp FROM cameras ORDER BY position", _ => { },
+            r => new CameraDocument { Gateway = r.GetString(0), Id = r.GetString(1), Name = Text(r, 2), Group = Text(r, 3) },
+            cancellationToken).ConfigureAwait(false);
+        doc.Cameras.AddRange(cameras);
+        var byCamera = cameras.ToDictionary(c => (c.Gateway, c.Id));
+        var zones = new Dictionary<(string, string, string), ZoneDocument>();
+        foreach (var (gateway, camera, zone) in await QueryAsync(
+            "SELECT gateway, camera, id, name FROM camera_zones ORDER BY position", _ => { },
+            r => (r.GetString(0), r.GetString(1), new ZoneDocument { Id = r.GetString(2), Name = Text(r, 3) }),
+            cancellationToken).ConfigureAwait(false))
+        {
+            byCamera[(gateway, camera)].Zones.Add(zone);
+            zones[(gateway, camera, zone.Id)] = zone;
+        }
+
+        foreach (var (zone, officer) in await QueryAsync(
+            "SELECT gateway, camera, zone, officer FROM zone_officers ORDER BY position", _ => { },
+            r => ((r.GetString(0), r.GetString(1), r.GetString(2)), r.GetString(3)),
+            cancellationToken).ConfigureAwait(false))
+        {
+            zones[zone].Officers.Add(officer);
+        }
+
         return doc;
     }
 
@@ -71,7 +95,7 @@ public sealed partial class EventStore : IRegistryStore
         try
         {
             using var tx = _connection.BeginTransaction();
-            Run(tx, "DELETE FROM shifts; DELETE FROM people; DELETE FROM households; DELETE FROM fire_groups; DELETE FROM registry_site;", _ => { });
+            Run(tx, "DELETE FROM zone_officers; DELETE FROM camera_zones; DELETE FROM cameras; DELETE FROM shifts; DELETE FROM people; DELETE FROM households; DELETE FROM fire_groups; DELETE FROM registry_site;", _ => { });
             Run(tx, "INSERT INTO registry_site (id, site, updated_at) VALUES (1, $site, $at)", c =>
             {
                 c.Parameters.AddWithValue("$site", document.Site);
@@ -123,11 +147,53 @@ public sealed partial class EventStore : IRegistryStore
                 }
             }
 
+            foreach (var camera in document.Cameras)
+            {
+                InsertCamera(tx, camera, ref position);
+            }
+
             tx.Commit();
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private void InsertCamera(SqliteTransaction tx, CameraDocument camera, ref int position)
+    {
+        var at = position++;
+        Run(tx, "INSERT INTO cameras (gateway, id, position, name, grp) VALUES ($gw, $id, $pos, $name, $grp)", c =>
+        {
+            c.Parameters.AddWithValue("$gw", camera.Gateway);
+            c.Parameters.AddWithValue("$id", camera.Id);
+            c.Parameters.AddWithValue("$pos", at);
+            c.Parameters.AddWithValue("$name", (object?)camera.Name ?? DBNull.Value);
+            c.Parameters.AddWithValue("$grp", (object?)camera.Group ?? DBNull.Value);
+        });
+        foreach (var zone in camera.Zones)
+        {
+            var zoneAt = position++;
+            Run(tx, "INSERT INTO camera_zones (gateway, camera, id, position, name) VALUES ($gw, $cam, $id, $pos, $name)", c =>
+            {
+                c.Parameters.AddWithValue("$gw", camera.Gateway);
+                c.Parameters.AddWithValue("$cam", camera.Id);
+                c.Parameters.AddWithValue("$id", zone.Id);
+                c.Parameters.AddWithValue("$pos", zoneAt);
+                c.Parameters.AddWithValue("$name", (object?)zone.Name ?? DBNull.Value);
+            });
+            foreach (var officer in zone.Officers)
+            {
+                var officerAt = position++;
+                Run(tx, "INSERT INTO zone_officers (gateway, camera, zone, position, officer) VALUES ($gw, $cam, $zone, $pos, $officer)", c =>
+                {
+                    c.Parameters.AddWithValue("$gw", camera.Gateway);
+                    c.Parameters.AddWithValue("$cam", camera.Id);
+                    c.Parameters.AddWithValue("$zone", zone.Id);
+                    c.Parameters.AddWithValue("$pos", officerAt);
+                    c.Parameters.AddWithValue("$officer", officer);
+                });
+            }
         }
     }
 

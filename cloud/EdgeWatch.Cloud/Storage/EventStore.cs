@@ -19,7 +19,7 @@ public sealed record RejectedMessage(long Id, string Topic, string Reason, DateT
 /// SQLite event store (WAL). Inserts are idempotent by event id, so a gateway that re-sends after a lost PUBACK
 /// never produces a second row, and never a second notification.
 /// </summary>
-public sealed partial class EventStore : IDisposable
+public sealed partial class EventStore : IDisposable, ISnapshotStore
 {
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);

@@ -32,7 +32,7 @@ public sealed class MotionDetector : IDisposable
     private readonly Size _analysis;
     private readonly double _scaleX;
     private readonly double _scaleY;
-    private readonly Mat _colour = new();
+    private readonly Mat _gray = new();
     private readonly Mat _small = new();
     private readonly Mat _smallF = new();
     private readonly Mat _background = new();
@@ -43,15 +43,8 @@ public sealed class MotionDetector : IDisposable
     private readonly Mat _previousGrown = new();
     private readonly Mat _kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(3, 3));
     private readonly Mat? _analysisMask;
-    private readonly Mat _lastSmall = new();
-    private readonly Mat _ratio = new();
-    private readonly Mat _frameDiff = new();
-    private readonly Mat _rows = new();
-    private readonly Mat _ratioSmooth = new();
-    private readonly ObjectTracks _tracks;
+    private readonly List<LargeTrack> _large = [];
     private bool _initialised;
-    private double _lastSeconds;
-    private double _faultSince = -1;
     private double? _calibratingSince;
     private double _meanBrightness;
 
@@ -60,7 +53,6 @@ public sealed class MotionDetector : IDisposable
     public MotionDetector(MotionSettings settings, Mat? analysisMask = null)
     {
         _s = settings;
-        _tracks = new ObjectTracks(settings);
         var width = (int)Math.Round(settings.DetectWidth * (double)settings.AnalysisHeight / settings.DetectHeight);
         _analysis = new Size(width, settings.AnalysisHeight);
         _scaleX = settings.DetectWidth / (double)width;
@@ -74,26 +66,11 @@ public sealed class MotionDetector : IDisposable
 
     private double AnalysisPixels => _analysisMask is null ? _analysis.Width * _analysis.Height : Math.Max(1, Cv2.CountNonZero(_analysisMask));
 
-    /// <summary>The tracks being followed (for tests and diagnostics).</summary>
-    public IReadOnlyList<ObjectTrack> Tracks => _tracks.Tracks;
-
     /// <summary>Analyses one BGR frame at detect resolution taken at <paramref name="seconds"/>.</summary>
     public FrameMotion Detect(Mat bgr, double seconds)
     {
-        Cv2.Resize(bgr, _colour, _analysis, 0, 0, InterpolationFlags.Area);
-        Cv2.CvtColor(_colour, _small, ColorConversionCodes.BGR2GRAY);
-        var dt = _initialised ? Math.Clamp(seconds - _lastSeconds, 0.01, 2) : 0.2;
-        _lastSeconds = seconds;
-
-        if (_initialised && FrameFault() is { } fault)
-        {
-            _faultSince = _faultSince < 0 ? seconds : _faultSince;
-            return new FrameMotion(false, [], 0, false) { Fault = fault };
-        }
-
-        var resumed = _faultSince >= 0 && seconds - _faultSince >= 1.0;
-        _faultSince = -1;
-        _small.CopyTo(_lastSmall);
+        Cv2.CvtColor(bgr, _gray, ColorConversionCodes.BGR2GRAY);
+        Cv2.Resize(_gray, _small, _analysis, 0, 0, InterpolationFlags.Area);
 
         // Normalise brightness: a global gain change cancels; the gain is capped so a dark night frame is not
         // stretched into noise.
@@ -102,16 +79,14 @@ public sealed class MotionDetector : IDisposable
         _small.ConvertTo(_smallF, MatType.CV_32F, gain);
         Cv2.GaussianBlur(_smallF, _smallF, new Size(5, 5), 0);
 
-        if (!_initialised || resumed)
+        if (!_initialised)
         {
-            // First frame, or the first good frame after a fault: the scene may have changed meanwhile.
             _meanBrightness = mean;
             _smallF.CopyTo(_background);
             _previous.Create(_analysis, MatType.CV_8U);
             _previous.SetTo(Scalar.All(0));
-            _tracks.Clear();
             _initialised = true;
-            return new FrameMotion(false, [], 0, resumed);
+            return new FrameMotion(false, [], 0, false);
         }
 
         Cv2.Absdiff(_smallF, _background, _diff);
@@ -135,7 +110,7 @@ public sealed class MotionDetector : IDisposable
                 _meanBrightness = mean;
                 _smallF.CopyTo(_background);
                 _previous.SetTo(Scalar.All(0));
-                _tracks.Clear();
+                _large.Clear();
                 return new FrameMotion(false, [], 0, true);
             }
         }
@@ -153,9 +128,13 @@ public sealed class MotionDetector : IDisposable
         Cv2.Dilate(_previous, _previousGrown, _kernel, iterations: 3);
         _persistent.CopyTo(_previous);
 
+        Cv2.AccumulateWeighted(_smallF, _background, _s.BackgroundAlpha, null!);
+
         Cv2.FindContours(_persistent, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
         var total = (double)(_analysis.Width * _analysis.Height);
-        var blobs = new List<Rect>();
+        var boxes = new List<Rect>();
+        double moving = 0;
+        var seenLarge = new List<LargeTrack>();
         foreach (var contour in contours)
         {
             var area = Cv2.ContourArea(contour) / total;
@@ -174,95 +153,54 @@ public sealed class MotionDetector : IDisposable
                 }
             }
 
-            if (area >= _s.SmoothCheckArea && IsSmoothChange(box))
+            if (area >= _s.LargeBlobArea && !LargeBlobPersists(box, seconds, seenLarge))
             {
-                continue; // a shadow, a headlight cone, an out-of-focus insect: light, not an object
+                continue;
             }
 
-            blobs.Add(new Rect((int)(box.X * _scaleX), (int)(box.Y * _scaleY), (int)Math.Ceiling(box.Width * _scaleX), (int)Math.Ceiling(box.Height * _scaleY)));
+            moving += area;
+            boxes.Add(new Rect((int)(box.X * _scaleX), (int)(box.Y * _scaleY), (int)Math.Ceiling(box.Width * _scaleX), (int)Math.Ceiling(box.Height * _scaleY)));
         }
 
-        // The background learns at a rate set in seconds, so 5 fps and 10 fps forget alike.
-        Cv2.AccumulateWeighted(_smallF, _background, 1 - Math.Exp(-dt / _s.BackgroundSeconds), null!);
-
-        var objects = _tracks.Update(blobs, seconds);
-        if (objects.Count == 0)
-        {
-            return new FrameMotion(false, [], 0, false);
-        }
-
-        var detectArea = (double)_s.DetectWidth * _s.DetectHeight;
-        var moving = Math.Min(1, objects.Sum(o => o.Box.Width * (double)o.Box.Height) / detectArea);
-        return new FrameMotion(true, [.. objects.Select(o => o.Box)], moving, false) { Onset = objects.Min(o => o.FirstSeen) };
+        _large.RemoveAll(t => !seenLarge.Contains(t));
+        return new FrameMotion(boxes.Count > 0, boxes, Math.Min(1, moving), false);
     }
 
-    /// <summary>
-    /// A change whose ratio to the background is smooth (a soft shadow, a headlight cone, an out-of-focus insect
-    /// or spider on the lens) rather than edged and textured like an object: the ratio's detail (its difference from
-    /// a local mean) is small next to the ratio's departure from 1.
-    /// </summary>
-    private bool IsSmoothChange(Rect box)
+    /// <summary>A large blob counts once it has been seen, overlapping its previous position, for long enough.</summary>
+    private bool LargeBlobPersists(Rect box, double seconds, List<LargeTrack> seen)
     {
-        using var cur = new Mat(_smallF, box);
-        using var bg = new Mat(_background, box);
-        using var changed = new Mat(_changed, box);
-        using var curOff = new Mat();
-        using var bgOff = new Mat();
-        Cv2.Add(cur, Scalar.All(16), curOff);
-        Cv2.Add(bg, Scalar.All(16), bgOff);
-        Cv2.Divide(curOff, bgOff, _ratio);
-        Cv2.Blur(_ratio, _ratioSmooth, new Size(7, 7), null, BorderTypes.Reflect);
-        Cv2.Absdiff(_ratio, _ratioSmooth, _ratioSmooth);
-        var detail = Cv2.Mean(_ratioSmooth, changed).Val0;
-        Cv2.Absdiff(_ratio, Scalar.All(1), _ratio);
-        var departure = Cv2.Mean(_ratio, changed).Val0;
-        return detail < _s.SmoothChangeRatio * departure;
+        var track = _large.FirstOrDefault(t => Overlap(t.Box, box) > 0.3);
+        if (track is null)
+        {
+            track = new LargeTrack { Box = box, Since = seconds };
+            _large.Add(track);
+        }
+
+        track.Box = box;
+        seen.Add(track);
+        return seconds - track.Since >= _s.LargeBlobMinSeconds;
     }
 
-    /// <summary>
-    /// A frame the camera did not really see: the same frame again (frozen: real sensors always add noise), a flat
-    /// grey or black picture (signal loss), or one whose lower part is torn (a full-width band that changed everywhere).
-    /// </summary>
-    private string? FrameFault()
+    private static double Overlap(Rect a, Rect b)
     {
-        Cv2.MeanStdDev(_small, out _, out var std);
-        if (std.Val0 < 2.0)
-        {
-            return "signal-loss";
-        }
-
-        Cv2.Absdiff(_small, _lastSmall, _frameDiff);
-        var change = Cv2.Mean(_frameDiff).Val0;
-        if (change < 0.05)
-        {
-            return "frozen";
-        }
-
-        // Torn: rows near the bottom where nearly every pixel changed a lot from the last frame.
-        Cv2.Threshold(_frameDiff, _frameDiff, 30, 1, ThresholdTypes.Binary);
-        Cv2.Reduce(_frameDiff, _rows, ReduceDimension.Column, ReduceTypes.Avg, MatType.CV_32F);
-        var torn = 0;
-        for (var y = _analysis.Height - 1; y >= 0 && _rows.At<float>(y, 0) >= 0.5f; y--)
-        {
-            torn++;
-        }
-
-        if (torn >= _analysis.Height / 6)
-        {
-            _small.CopyTo(_lastSmall); // a real, sudden change of the whole picture is torn once, then analysed
-            return "torn";
-        }
-
-        return null;
+        var i = a & b;
+        var inter = (double)Math.Max(0, i.Width) * Math.Max(0, i.Height);
+        return inter / Math.Max(1, Math.Min(a.Width * a.Height, b.Width * b.Height));
     }
 
     public void Dispose()
     {
-        foreach (var m in new[] { _colour, _small, _smallF, _background, _diff, _changed, _persistent, _previous, _previousGrown, _kernel, _lastSmall, _ratio, _ratioSmooth, _frameDiff, _rows })
+        foreach (var m in new[] { _gray, _small, _smallF, _background, _diff, _changed, _persistent, _previous, _previousGrown, _kernel })
         {
             m.Dispose();
         }
 
         _analysisMask?.Dispose();
+    }
+
+    private sealed class LargeTrack
+    {
+        public Rect Box { get; set; }
+        public double Since { get; init; }
     }
 }

@@ -21,8 +21,8 @@ public sealed record MotionSettings
     /// <summary>Grey-level difference (0–255, after brightness normalisation) that counts as change.</summary>
     public int Threshold { get; init; } = 22;
 
-    /// <summary>Seconds in which the background takes up about two thirds of a change (a time constant, whatever the frame rate).</summary>
-    public double BackgroundSeconds { get; init; } = 2.0;
+    /// <summary>Background learning rate per frame while the scene is quiet.</summary>
+    public double BackgroundAlpha { get; init; } = 0.05;
 
     /// <summary>Smallest moving area, as a share of the frame, that counts (a small, distant walker is about 0.0005).</summary>
     public double MinArea { get; init; } = 0.0004;
@@ -36,32 +36,17 @@ public sealed record MotionSettings
     /// <summary>Longest time detection may stay in recalibration; after it, changes count as motion again.</summary>
     public double RecalibrationDeadlineSeconds { get; init; } = 10;
 
-    /// <summary>Blobs at least this share of the frame are checked for a smooth change (shadow, headlights, lens blur).</summary>
-    public double SmoothCheckArea { get; init; } = 0.002;
+    /// <summary>Blobs larger than this share of the frame (near-lens insects, headlight glare) must persist before they count.</summary>
+    public double LargeBlobArea { get; init; } = 0.08;
 
-    /// <summary>A blob whose change from the background has less detail than this share of its depth is light, not an object.</summary>
-    public double SmoothChangeRatio { get; init; } = 0.35;
-
-    /// <summary>Short-lived object filter: seconds a track must live before it counts.</summary>
-    public double MinTrackSeconds { get; init; } = 0.8;
-
-    /// <summary>Swaying object filter: pixels (at detect resolution) a track must move from where it started, plus half its width.</summary>
-    public double MinTravelPixels { get; init; } = 16;
-
-    /// <summary>Small object filter: the smallest box height, in pixels, at the top of the picture (far away).</summary>
-    public double FarObjectHeight { get; init; } = 14;
-
-    /// <summary>Small object filter: the smallest box height, in pixels, at the bottom of the picture (near).</summary>
-    public double NearObjectHeight { get; init; } = 36;
-
-    /// <summary>Seconds a track survives without a blob (a walker behind a post).</summary>
-    public double TrackGapSeconds { get; init; } = 0.6;
+    /// <summary>Seconds a large blob must persist, moving coherently, before it counts (a vehicle does, an insect does not).</summary>
+    public double LargeBlobMinSeconds { get; init; } = 1.0;
 
     /// <summary>Consecutive motion frames needed to start an event.</summary>
-    public int MinConsecutiveFrames { get; init; } = 1;
+    public int MinConsecutiveFrames { get; init; } = 3;
 
-    /// <summary>Seconds without a moving object that end an event (its tracks have ended).</summary>
-    public double QuietSeconds { get; init; } = 1;
+    /// <summary>Seconds without motion that end an event.</summary>
+    public double QuietSeconds { get; init; } = 5;
 
     /// <summary>Frames that must all show change at a pixel (temporal persistence: rejects rain, snow and sensor noise).</summary>
     public int PersistenceFrames { get; init; } = 2;
@@ -108,18 +93,13 @@ public sealed record MotionSettings
         Check(DetectFps is > 0 and <= 30, "detectFps", DetectFps, "above 0 and at most 30");
         Check(AnalysisHeight >= 48 && AnalysisHeight <= DetectHeight, "analysisHeight", AnalysisHeight, "48–detectHeight");
         Check(Threshold is >= 5 and <= 100, "threshold", Threshold, "5–100");
-        Check(BackgroundSeconds is >= 0.1 and <= 600, "backgroundSeconds", BackgroundSeconds, "0.1–600");
+        Check(BackgroundAlpha is > 0 and < 1, "backgroundAlpha", BackgroundAlpha, "between 0 and 1");
         Check(MinArea is > 0 and < 0.5, "minArea", MinArea, "between 0 and 0.5");
         Check(LightChangeFraction is > 0.05 and <= 1, "lightChangeFraction", LightChangeFraction, "above 0.05 and at most 1");
         Check(BrightnessJump is > 0.02 and <= 1, "brightnessJump", BrightnessJump, "above 0.02 and at most 1");
         Check(RecalibrationDeadlineSeconds is >= 1 and <= 600, "recalibrationDeadlineSeconds", RecalibrationDeadlineSeconds, "1–600");
-        Check(SmoothCheckArea is >= 0 and <= 1, "smoothCheckArea", SmoothCheckArea, "0–1");
-        Check(SmoothChangeRatio is >= 0 and <= 2, "smoothChangeRatio", SmoothChangeRatio, "0–2");
-        Check(MinTrackSeconds is >= 0 and <= 30, "minTrackSeconds", MinTrackSeconds, "0–30");
-        Check(MinTravelPixels is >= 0 and <= 1000, "minTravelPixels", MinTravelPixels, "0–1000");
-        Check(FarObjectHeight is >= 0 and <= 1000, "farObjectHeight", FarObjectHeight, "0–1000");
-        Check(NearObjectHeight >= FarObjectHeight && NearObjectHeight <= 2000, "nearObjectHeight", NearObjectHeight, "farObjectHeight–2000");
-        Check(TrackGapSeconds is >= 0 and <= 30, "trackGapSeconds", TrackGapSeconds, "0–30");
+        Check(LargeBlobArea > MinArea && LargeBlobArea <= 1, "largeBlobArea", LargeBlobArea, "above minArea and at most 1");
+        Check(LargeBlobMinSeconds is >= 0 and <= 30, "largeBlobMinSeconds", LargeBlobMinSeconds, "0–30");
         Check(MinConsecutiveFrames is >= 1 and <= 100, "minConsecutiveFrames", MinConsecutiveFrames, "1–100");
         Check(QuietSeconds is >= 0 and <= 600, "quietSeconds", QuietSeconds, "0–600");
         Check(PersistenceFrames is >= 1 and <= 10, "persistenceFrames", PersistenceFrames, "1–10");

@@ -12,9 +12,11 @@ namespace EdgeWatch.Cloud.Notify.Email;
 /// <c>DATA</c>. A <c>5xx</c> for the recipient or the message is a refusal (the person falls back to their next
 /// channel); a <c>4xx</c>, a refused connection or a timeout retries with backoff. Mail can't be made idempotent: a
 /// connection lost after the message was written may have delivered it, and the row is flagged as a possible
-/// duplicate. The <c>Message-ID</c> is the outbox's idempotency key, so a mail client can fold a repeat.
+/// duplicate. The <c>Message-ID</c> is the outbox's idempotency key, so a mail client can fold a repeat. A motion
+/// mail carries the privacy-masked snapshot as an image: it waits up to <see cref="SmtpOptions.SnapshotWait"/> after
+/// the motion for the snapshot to arrive (it follows the event in pieces), then goes with the link alone.
 /// </summary>
-public sealed class SmtpChannel(IOptions<SmtpOptions> options, TimeProvider time, ILogger<SmtpChannel> logger) : INotificationChannel
+public sealed class SmtpChannel(IOptions<SmtpOptions> options, ISnapshotStore snapshots, TimeProvider time, ILogger<SmtpChannel> logger) : INotificationChannel
 {
     public const string ChannelName = "email";
     private readonly SmtpOptions _options = options.Value;
@@ -34,7 +36,17 @@ public sealed class SmtpChannel(IOptions<SmtpOptions> options, TimeProvider time
     public async Task<DeliveryOutcome> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         var alert = PersonAlert.Parse(message.Payload);
-        var mail = FireEmail.Build(alert, message.Destination, MailboxAddress.Parse(_options.From), $"{message.IdempotencyKey}@edgewatch");
+        byte[]? snapshot = null;
+        if (alert.SnapshotEvent is { } motion)
+        {
+            snapshot = await snapshots.GetSnapshotAsync(motion, cancellationToken).ConfigureAwait(false);
+            if (snapshot is null && time.GetUtcNow() - alert.At < _options.SnapshotWait)
+            {
+                return DeliveryOutcome.Retry("waiting for the motion snapshot");
+            }
+        }
+
+        var mail = FireEmail.Build(alert, message.Destination, MailboxAddress.Parse(_options.From), $"{message.IdempotencyKey}@edgewatch", snapshot);
         using var timeout = new CancellationTokenSource(_options.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var client = new SmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };

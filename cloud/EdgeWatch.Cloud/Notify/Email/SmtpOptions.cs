@@ -25,6 +25,9 @@ public sealed class SmtpOptions
     /// <summary>The whole exchange, from connecting to the server's answer after <c>DATA</c>.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long after the motion a motion mail waits for its snapshot to arrive, to carry it as an image.</summary>
+    public TimeSpan SnapshotWait { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Mails in flight at once (each on its own connection).</summary>
     public int Concurrency { get; set; } = 4;
 }
@@ -59,6 +62,11 @@ public sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
         if (o.Timeout < TimeSpan.FromSeconds(1))
         {
             errors.Add($"{Section}:Timeout must be at least 1 s");
+        }
+
+        if (o.SnapshotWait < TimeSpan.Zero || o.SnapshotWait > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{Section}:SnapshotWait must be 0 to 5 minutes (was {o.SnapshotWait})");
         }
 
         if (o.Concurrency is < 1 or > 64)

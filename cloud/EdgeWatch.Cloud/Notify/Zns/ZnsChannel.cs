@@ -18,6 +18,9 @@ namespace EdgeWatch.Cloud.Notify.Zns;
 public sealed partial class ZnsChannel : INotificationChannel, IDisposable
 {
     public const string ChannelName = "zns";
+
+    /// <summary>The HTTP client of the OAuth refresh: no in-call retry, since a refresh token works only once.</summary>
+    public const string OAuthClientName = "zns-oauth";
     public const int InvalidPhone = -108;
     public const int NoZaloAccount = -118;
     public const int InvalidAccessToken = -124;
@@ -124,7 +127,7 @@ public sealed partial class ZnsChannel : INotificationChannel, IDisposable
                 return stored.AccessToken;
             }
 
-            using var client = _http.CreateClient(ChannelName);
+            using var client = _http.CreateClient(OAuthClientName);
             client.Timeout = _options.Timeout;
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.OAuthUrl!, "v4/oa/access_token"))
             {
