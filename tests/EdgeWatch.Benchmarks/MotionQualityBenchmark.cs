@@ -21,6 +21,7 @@ internal static class MotionQualityBenchmark
         var keep = false;
         var settings = MotionSettings.Default;
         string[] halves = [EvaluationSet.Tuning, EvaluationSet.Validation];
+        string? trace = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -35,13 +36,33 @@ internal static class MotionQualityBenchmark
                 case "--half" when i + 1 < args.Length && args[i + 1] is EvaluationSet.Tuning or EvaluationSet.Validation:
                     halves = [args[++i]];
                     break;
+                case "--trace" when i + 1 < args.Length:
+                    trace = args[++i];
+                    break;
                 default:
-                    Console.Error.WriteLine("usage: EdgeWatch.Benchmarks motion-quality [--dir D] [--settings F] [--half tuning|validation]");
+                    Console.Error.WriteLine("usage: EdgeWatch.Benchmarks motion-quality [--dir D] [--settings F] [--half tuning|validation] [--trace CLIP]");
                     return 2;
             }
         }
 
         Cv2.SetNumThreads(1);
+        if (trace is not null)
+        {
+            // One clip, frame by frame: every track the detector follows (for tuning a filter by eye).
+            var clip = halves.SelectMany(h => Clips(dir, h)).FirstOrDefault(c => c.Name == trace);
+            if (clip is null)
+            {
+                Console.Error.WriteLine($"motion-quality: no clip '{trace}' in {string.Join(", ", halves)}");
+                return 2;
+            }
+
+            Console.Error.WriteLine($"{clip.Name}: intruders {string.Join(", ", clip.Intruders.Select(x => $"{x.Kind} {x.Start:0.0}-{x.End:0.0}"))}");
+            MotionRunner.Run(clip.Path, settings, 10, (t, motion, tracks) => Console.Error.WriteLine(
+                FormattableString.Invariant($"{t,6:0.0} {(motion.Moving ? "MOVING" : motion.Calibrating ? "calib " : motion.Fault ?? "      ")} ")
+                + string.Join(" | ", tracks.Select(k => FormattableString.Invariant($"{(k.Confirmed ? "*" : "")}{k.Box.X},{k.Box.Y} {k.Box.Width}x{k.Box.Height} reach {k.Reach:0} run {t - k.AnchorSeen:0.0}s age {t - k.FirstSeen:0.0}s")))));
+            return 0;
+        }
+
         var results = new Dictionary<string, object>();
         var times = new List<double>();
         foreach (var half in halves)

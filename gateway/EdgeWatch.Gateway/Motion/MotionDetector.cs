@@ -32,7 +32,7 @@ public sealed class MotionDetector : IDisposable
     private readonly Size _analysis;
     private readonly double _scaleX;
     private readonly double _scaleY;
-    private readonly Mat _gray = new();
+    private readonly Mat _colour = new();
     private readonly Mat _small = new();
     private readonly Mat _smallF = new();
     private readonly Mat _background = new();
@@ -43,9 +43,23 @@ public sealed class MotionDetector : IDisposable
     private readonly Mat _previousGrown = new();
     private readonly Mat _kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(3, 3));
     private readonly Mat? _analysisMask;
-    private readonly List<LargeTrack> _large = [];
+    private readonly Mat _lastSmall = new();
+    private readonly Mat _ratio = new();
+    private readonly Mat _frameDiff = new();
+    private readonly Mat _slopeX = new();
+    private readonly Mat _slopeY = new();
+    private readonly Mat _activity = new();
+    private readonly Mat _active = new();
+    private readonly Mat _changedShare = new();
+    private readonly Mat _rows = new();
+    private readonly Mat _ratioSmooth = new();
+    private readonly ObjectTracks _tracks;
     private bool _initialised;
+    private double _lastSeconds;
+    private double _faultSince = -1;
     private double? _calibratingSince;
+    private double _lastLightChange = double.NegativeInfinity;
+    private const double CalmSeconds = 2;
     private double _meanBrightness;
 
     /// <param name="settings">Detection settings.</param>
@@ -53,6 +67,7 @@ public sealed class MotionDetector : IDisposable
     public MotionDetector(MotionSettings settings, Mat? analysisMask = null)
     {
         _s = settings;
+        _tracks = new ObjectTracks(settings);
         var width = (int)Math.Round(settings.DetectWidth * (double)settings.AnalysisHeight / settings.DetectHeight);
         _analysis = new Size(width, settings.AnalysisHeight);
         _scaleX = settings.DetectWidth / (double)width;
@@ -66,11 +81,26 @@ public sealed class MotionDetector : IDisposable
 
     private double AnalysisPixels => _analysisMask is null ? _analysis.Width * _analysis.Height : Math.Max(1, Cv2.CountNonZero(_analysisMask));
 
+    /// <summary>The tracks being followed (for tests and diagnostics).</summary>
+    public IReadOnlyList<ObjectTrack> Tracks => _tracks.Tracks;
+
     /// <summary>Analyses one BGR frame at detect resolution taken at <paramref name="seconds"/>.</summary>
     public FrameMotion Detect(Mat bgr, double seconds)
     {
-        Cv2.CvtColor(bgr, _gray, ColorConversionCodes.BGR2GRAY);
-        Cv2.Resize(_gray, _small, _analysis, 0, 0, InterpolationFlags.Area);
+        Cv2.CvtColor(bgr, _colour, ColorConversionCodes.BGR2GRAY);
+        Cv2.Resize(_colour, _small, _analysis, 0, 0, InterpolationFlags.Area);
+        var dt = _initialised ? Math.Clamp(seconds - _lastSeconds, 0.01, 2) : 0.2;
+        _lastSeconds = seconds;
+
+        if (_initialised && FrameFault() is { } fault)
+        {
+            _faultSince = _faultSince < 0 ? seconds : _faultSince;
+            return new FrameMotion(false, [], 0, false) { Fault = fault };
+        }
+
+        var resumed = _faultSince >= 0 && seconds - _faultSince >= 1.0;
+        _faultSince = -1;
+        _small.CopyTo(_lastSmall);
 
         // Normalise brightness: a global gain change cancels; the gain is capped so a dark night frame is not
         // stretched into noise.
@@ -79,14 +109,22 @@ public sealed class MotionDetector : IDisposable
         _small.ConvertTo(_smallF, MatType.CV_32F, gain);
         Cv2.GaussianBlur(_smallF, _smallF, new Size(5, 5), 0);
 
-        if (!_initialised)
+        if (!_initialised || resumed)
         {
+            // First frame, or the first good frame after a fault: the scene may have changed meanwhile.
             _meanBrightness = mean;
             _smallF.CopyTo(_background);
             _previous.Create(_analysis, MatType.CV_8U);
             _previous.SetTo(Scalar.All(0));
+            if (!_initialised)
+            {
+                _activity.Create(_analysis, MatType.CV_32F);
+                _activity.SetTo(Scalar.All(0));
+            }
+
+            _tracks.Clear();
             _initialised = true;
-            return new FrameMotion(false, [], 0, false);
+            return new FrameMotion(false, [], 0, resumed);
         }
 
         Cv2.Absdiff(_smallF, _background, _diff);
@@ -105,22 +143,33 @@ public sealed class MotionDetector : IDisposable
         if (changedShare >= _s.LightChangeFraction || brightnessJump >= _s.BrightnessJump)
         {
             _calibratingSince ??= seconds;
+            _lastLightChange = seconds;
             if (seconds - _calibratingSince.Value < _s.RecalibrationDeadlineSeconds)
             {
                 _meanBrightness = mean;
                 _smallF.CopyTo(_background);
                 _previous.SetTo(Scalar.All(0));
-                _large.Clear();
+                _tracks.Clear();
                 return new FrameMotion(false, [], 0, true);
             }
         }
-        else
+        else if (seconds - _lastLightChange >= CalmSeconds)
         {
+            // The deadline starts again only after the light has been calm a while: a torch flashed with pauses
+            // can't buy a fresh window with each pause.
             _calibratingSince = null;
         }
 
         // Speckle (noise, rain, snow) goes first; then blobs are grown so that one object is one blob.
         Cv2.MorphologyEx(_changed, _persistent, MorphTypes.Open, _kernel);
+
+        // Dynamic background: where change keeps coming back (foliage, water, a flag) a pixel stops counting until
+        // it has been still for a while. A walker passing through such a place is still seen on either side of it.
+        Cv2.Threshold(_activity, _active, _s.DynamicActivity, 255, ThresholdTypes.BinaryInv);
+        _active.ConvertTo(_active, MatType.CV_8U);
+        _persistent.ConvertTo(_changedShare, MatType.CV_32F, 1 / 255.0);
+        Cv2.AccumulateWeighted(_changedShare, _activity, 1 - Math.Exp(-dt / _s.DynamicSeconds), null!);
+        Cv2.BitwiseAnd(_persistent, _active, _persistent);
         Cv2.Dilate(_persistent, _persistent, _kernel, iterations: 2);
 
         // Temporal persistence: a blob counts only if change was also found at or near it in the previous frame
@@ -128,13 +177,9 @@ public sealed class MotionDetector : IDisposable
         Cv2.Dilate(_previous, _previousGrown, _kernel, iterations: 3);
         _persistent.CopyTo(_previous);
 
-        Cv2.AccumulateWeighted(_smallF, _background, _s.BackgroundAlpha, null!);
-
         Cv2.FindContours(_persistent, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
         var total = (double)(_analysis.Width * _analysis.Height);
-        var boxes = new List<Rect>();
-        double moving = 0;
-        var seenLarge = new List<LargeTrack>();
+        var blobs = new List<Rect>();
         foreach (var contour in contours)
         {
             var area = Cv2.ContourArea(contour) / total;
@@ -144,6 +189,11 @@ public sealed class MotionDetector : IDisposable
             }
 
             var box = Cv2.BoundingRect(contour);
+            if (box.Width * (double)box.Height > _s.MaxObjectArea * total)
+            {
+                continue; // nothing walks up that close: a headlight sweep or a lamp lighting half the picture
+            }
+
             if (_s.PersistenceFrames > 1)
             {
                 using var before = new Mat(_previousGrown, box);
@@ -153,54 +203,102 @@ public sealed class MotionDetector : IDisposable
                 }
             }
 
-            if (area >= _s.LargeBlobArea && !LargeBlobPersists(box, seconds, seenLarge))
+            if (area >= _s.SmoothCheckArea && IsSmoothChange(box))
             {
-                continue;
+                continue; // a shadow, a headlight cone, an out-of-focus insect: light, not an object
             }
 
-            moving += area;
-            boxes.Add(new Rect((int)(box.X * _scaleX), (int)(box.Y * _scaleY), (int)Math.Ceiling(box.Width * _scaleX), (int)Math.Ceiling(box.Height * _scaleY)));
+            blobs.Add(new Rect((int)(box.X * _scaleX), (int)(box.Y * _scaleY), (int)Math.Ceiling(box.Width * _scaleX), (int)Math.Ceiling(box.Height * _scaleY)));
         }
 
-        _large.RemoveAll(t => !seenLarge.Contains(t));
-        return new FrameMotion(boxes.Count > 0, boxes, Math.Min(1, moving), false);
-    }
+        // The background learns at a rate set in seconds, so 5 fps and 10 fps forget alike.
+        Cv2.AccumulateWeighted(_smallF, _background, 1 - Math.Exp(-dt / _s.BackgroundSeconds), null!);
 
-    /// <summary>A large blob counts once it has been seen, overlapping its previous position, for long enough.</summary>
-    private bool LargeBlobPersists(Rect box, double seconds, List<LargeTrack> seen)
-    {
-        var track = _large.FirstOrDefault(t => Overlap(t.Box, box) > 0.3);
-        if (track is null)
+        var objects = _tracks.Update(blobs, seconds);
+        if (objects.Count == 0)
         {
-            track = new LargeTrack { Box = box, Since = seconds };
-            _large.Add(track);
+            return new FrameMotion(false, [], 0, false);
         }
 
-        track.Box = box;
-        seen.Add(track);
-        return seconds - track.Since >= _s.LargeBlobMinSeconds;
+        var detectArea = (double)_s.DetectWidth * _s.DetectHeight;
+        var moving = Math.Min(1, objects.Sum(o => o.Box.Width * (double)o.Box.Height) / detectArea);
+        return new FrameMotion(true, [.. objects.Select(o => o.Box)], moving, false) { Onset = objects.Min(o => o.FirstSeen) };
     }
 
-    private static double Overlap(Rect a, Rect b)
+    /// <summary>
+    /// A change whose ratio to the background has soft edges (a cloud shadow, a headlight cone, an insect or spider
+    /// out of focus on the lens) rather than the sharp edges of an object: the ratio's steepest slope is small next
+    /// to its depth.
+    /// </summary>
+    private bool IsSmoothChange(Rect box)
     {
-        var i = a & b;
-        var inter = (double)Math.Max(0, i.Width) * Math.Max(0, i.Height);
-        return inter / Math.Max(1, Math.Min(a.Width * a.Height, b.Width * b.Height));
+        using var cur = new Mat(_smallF, box);
+        using var bg = new Mat(_background, box);
+        using var changed = new Mat(_changed, box);
+        Cv2.Add(cur, Scalar.All(4), _ratio);
+        Cv2.Add(bg, Scalar.All(4), _ratioSmooth);
+        Cv2.Divide(_ratio, _ratioSmooth, _ratio);
+        Cv2.MinMaxLoc(_ratio, out double low, out double high, out _, out _, changed);
+        var depth = Math.Max(Math.Abs(high - 1), Math.Abs(1 - low));
+        Cv2.Sobel(_ratio, _slopeX, MatType.CV_32F, 1, 0, 3, 0.125);
+        Cv2.Sobel(_ratio, _slopeY, MatType.CV_32F, 0, 1, 3, 0.125);
+        Cv2.Magnitude(_slopeX, _slopeY, _slopeX);
+        Cv2.MinMaxLoc(_slopeX, out _, out double steepest, out _, out _, changed);
+        return steepest < _s.SmoothChangeRatio * depth;
+    }
+
+    /// <summary>
+    /// A frame the camera did not really see: the same frame again (frozen: real sensors always add noise), a flat
+    /// grey or black picture (signal loss), or one whose lower part is torn (a full-width band that changed everywhere).
+    /// </summary>
+    private string? FrameFault()
+    {
+        Cv2.MeanStdDev(_small, out _, out var std);
+        if (std.Val0 < 2.0)
+        {
+            return "signal-loss";
+        }
+
+        Cv2.Absdiff(_small, _lastSmall, _frameDiff);
+        var change = Cv2.Mean(_frameDiff).Val0;
+        if (change < 0.05)
+        {
+            return "frozen";
+        }
+
+        // Torn: rows at the bottom where nearly every pixel changed a lot from the last frame, under rows that mostly
+        // did not (a change of the whole picture is the light, and recalibrates instead).
+        Cv2.Threshold(_frameDiff, _frameDiff, 30, 1, ThresholdTypes.Binary);
+        Cv2.Reduce(_frameDiff, _rows, ReduceDimension.Column, ReduceTypes.Avg, MatType.CV_32F);
+        var torn = 0;
+        for (var y = _analysis.Height - 1; y >= 0 && _rows.At<float>(y, 0) >= 0.5f; y--)
+        {
+            torn++;
+        }
+
+        var above = _analysis.Height - torn;
+        var changedAbove = 0.0;
+        for (var y = 0; y < above; y++)
+        {
+            changedAbove += _rows.At<float>(y, 0);
+        }
+
+        if (torn >= _analysis.Height / 6 && above >= _analysis.Height / 6 && changedAbove / above < 0.2)
+        {
+            _small.CopyTo(_lastSmall); // a real, sudden change of the whole picture is torn once, then analysed
+            return "torn";
+        }
+
+        return null;
     }
 
     public void Dispose()
     {
-        foreach (var m in new[] { _gray, _small, _smallF, _background, _diff, _changed, _persistent, _previous, _previousGrown, _kernel })
+        foreach (var m in new[] { _colour, _small, _smallF, _background, _diff, _changed, _persistent, _previous, _previousGrown, _kernel, _lastSmall, _ratio, _ratioSmooth, _frameDiff, _rows, _slopeX, _slopeY, _activity, _active, _changedShare })
         {
             m.Dispose();
         }
 
         _analysisMask?.Dispose();
-    }
-
-    private sealed class LargeTrack
-    {
-        public Rect Box { get; set; }
-        public double Since { get; init; }
     }
 }

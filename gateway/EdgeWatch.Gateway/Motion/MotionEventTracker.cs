@@ -48,7 +48,7 @@ public sealed class MotionEventTracker(MotionSettings settings)
             if (_run >= settings.MinConsecutiveFrames)
             {
                 _active = true;
-                _start = _runStart;
+                _start = motion.Onset is { } onset ? Math.Min(onset, _runStart) : _runStart;
                 _lastMotion = seconds;
                 _peak = motion.Area;
                 _boxes = [.. motion.Boxes];

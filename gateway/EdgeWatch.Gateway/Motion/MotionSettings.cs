@@ -21,8 +21,8 @@ public sealed record MotionSettings
     /// <summary>Grey-level difference (0–255, after brightness normalisation) that counts as change.</summary>
     public int Threshold { get; init; } = 22;
 
-    /// <summary>Background learning rate per frame while the scene is quiet.</summary>
-    public double BackgroundAlpha { get; init; } = 0.05;
+    /// <summary>Seconds in which the background takes up about two thirds of a change (a time constant, whatever the frame rate).</summary>
+    public double BackgroundSeconds { get; init; } = 2.0;
 
     /// <summary>Smallest moving area, as a share of the frame, that counts (a small, distant walker is about 0.0005).</summary>
     public double MinArea { get; init; } = 0.0004;
@@ -36,17 +36,57 @@ public sealed record MotionSettings
     /// <summary>Longest time detection may stay in recalibration; after it, changes count as motion again.</summary>
     public double RecalibrationDeadlineSeconds { get; init; } = 10;
 
-    /// <summary>Blobs larger than this share of the frame (near-lens insects, headlight glare) must persist before they count.</summary>
-    public double LargeBlobArea { get; init; } = 0.08;
+    /// <summary>Blobs at least this share of the frame are checked for a smooth change (shadow, headlights, lens blur).</summary>
+    public double SmoothCheckArea { get; init; } = 0.002;
 
-    /// <summary>Seconds a large blob must persist, moving coherently, before it counts (a vehicle does, an insect does not).</summary>
-    public double LargeBlobMinSeconds { get; init; } = 1.0;
+    /// <summary>A blob whose ratio to the background is less steep, per analysis pixel, than this share of its depth is light, not an object.</summary>
+    public double SmoothChangeRatio { get; init; } = 0.2;
+
+    /// <summary>Dynamic background: a pixel that changed in more than this share of the recent frames does not count.</summary>
+    public double DynamicActivity { get; init; } = 0.25;
+
+    /// <summary>Dynamic background: seconds over which a pixel's recent changes are averaged.</summary>
+    public double DynamicSeconds { get; init; } = 15;
+
+    /// <summary>A blob whose box covers more than this share of the picture is light (a headlight sweep, a lamp), not an object.</summary>
+    public double MaxObjectArea { get; init; } = 0.4;
+
+    /// <summary>Short-lived object filter: seconds a track must live before it counts.</summary>
+    public double MinTrackSeconds { get; init; } = 1.2;
+
+    /// <summary>Swaying object filter: pixels (at detect resolution) a track must move from where it started, plus half its width.</summary>
+    public double MinTravelPixels { get; init; } = 16;
+
+
+    /// <summary>Swaying object filter: share of a track's width added to <see cref="MinTravelPixels"/>.</summary>
+    public double TravelWidthShare { get; init; } = 0.5;
+
+    /// <summary>Swaying object filter: a track that turns back by more than this many pixels (or <see cref="ReturnShare"/> of its reach) starts its outward run again; 0 turns it off.</summary>
+    public double ReturnPixels { get; init; } = 10;
+
+    /// <summary>Swaying object filter: the share of its reach a track may turn back before its run starts again.</summary>
+    public double ReturnShare { get; init; } = 0.25;
+
+    /// <summary>
+    /// A track whose step is faster than this many times its box's larger side per second has hopped to another blob
+    /// (a walker covers about one body height a second, a car two or three car lengths): its run starts again; 0 turns it off.
+    /// </summary>
+    public double MaxSizesPerSecond { get; init; } = 4;
+
+    /// <summary>Small object filter: the smallest box height, in pixels, at the top of the picture (far away).</summary>
+    public double FarObjectHeight { get; init; } = 14;
+
+    /// <summary>Small object filter: the smallest box height, in pixels, at the bottom of the picture (near).</summary>
+    public double NearObjectHeight { get; init; } = 36;
+
+    /// <summary>Seconds a track survives without a blob (a walker behind a post).</summary>
+    public double TrackGapSeconds { get; init; } = 0.6;
 
     /// <summary>Consecutive motion frames needed to start an event.</summary>
-    public int MinConsecutiveFrames { get; init; } = 3;
+    public int MinConsecutiveFrames { get; init; } = 1;
 
-    /// <summary>Seconds without motion that end an event.</summary>
-    public double QuietSeconds { get; init; } = 5;
+    /// <summary>Seconds without a moving object that end an event (its tracks have ended).</summary>
+    public double QuietSeconds { get; init; } = 1;
 
     /// <summary>Frames that must all show change at a pixel (temporal persistence: rejects rain, snow and sensor noise).</summary>
     public int PersistenceFrames { get; init; } = 2;
@@ -93,13 +133,25 @@ public sealed record MotionSettings
         Check(DetectFps is > 0 and <= 30, "detectFps", DetectFps, "above 0 and at most 30");
         Check(AnalysisHeight >= 48 && AnalysisHeight <= DetectHeight, "analysisHeight", AnalysisHeight, "48–detectHeight");
         Check(Threshold is >= 5 and <= 100, "threshold", Threshold, "5–100");
-        Check(BackgroundAlpha is > 0 and < 1, "backgroundAlpha", BackgroundAlpha, "between 0 and 1");
+        Check(BackgroundSeconds is >= 0.1 and <= 600, "backgroundSeconds", BackgroundSeconds, "0.1–600");
         Check(MinArea is > 0 and < 0.5, "minArea", MinArea, "between 0 and 0.5");
         Check(LightChangeFraction is > 0.05 and <= 1, "lightChangeFraction", LightChangeFraction, "above 0.05 and at most 1");
         Check(BrightnessJump is > 0.02 and <= 1, "brightnessJump", BrightnessJump, "above 0.02 and at most 1");
         Check(RecalibrationDeadlineSeconds is >= 1 and <= 600, "recalibrationDeadlineSeconds", RecalibrationDeadlineSeconds, "1–600");
-        Check(LargeBlobArea > MinArea && LargeBlobArea <= 1, "largeBlobArea", LargeBlobArea, "above minArea and at most 1");
-        Check(LargeBlobMinSeconds is >= 0 and <= 30, "largeBlobMinSeconds", LargeBlobMinSeconds, "0–30");
+        Check(SmoothCheckArea is >= 0 and <= 1, "smoothCheckArea", SmoothCheckArea, "0–1");
+        Check(SmoothChangeRatio is >= 0 and <= 2, "smoothChangeRatio", SmoothChangeRatio, "0–2");
+        Check(DynamicActivity is > 0 and <= 1, "dynamicActivity", DynamicActivity, "above 0 and at most 1");
+        Check(DynamicSeconds is >= 1 and <= 600, "dynamicSeconds", DynamicSeconds, "1–600");
+        Check(MaxObjectArea > MinArea && MaxObjectArea <= 1, "maxObjectArea", MaxObjectArea, "above minArea and at most 1");
+        Check(MinTrackSeconds is >= 0 and <= 30, "minTrackSeconds", MinTrackSeconds, "0–30");
+        Check(MinTravelPixels is >= 0 and <= 1000, "minTravelPixels", MinTravelPixels, "0–1000");
+        Check(TravelWidthShare is >= 0 and <= 5, "travelWidthShare", TravelWidthShare, "0–5");
+        Check(ReturnPixels is >= 0 and <= 1000, "returnPixels", ReturnPixels, "0–1000");
+        Check(ReturnShare is >= 0 and <= 1, "returnShare", ReturnShare, "0–1");
+        Check(MaxSizesPerSecond is >= 0 and <= 100, "maxSizesPerSecond", MaxSizesPerSecond, "0–100");
+        Check(FarObjectHeight is >= 0 and <= 1000, "farObjectHeight", FarObjectHeight, "0–1000");
+        Check(NearObjectHeight >= FarObjectHeight && NearObjectHeight <= 2000, "nearObjectHeight", NearObjectHeight, "farObjectHeight–2000");
+        Check(TrackGapSeconds is >= 0 and <= 30, "trackGapSeconds", TrackGapSeconds, "0–30");
         Check(MinConsecutiveFrames is >= 1 and <= 100, "minConsecutiveFrames", MinConsecutiveFrames, "1–100");
         Check(QuietSeconds is >= 0 and <= 600, "quietSeconds", QuietSeconds, "0–600");
         Check(PersistenceFrames is >= 1 and <= 10, "persistenceFrames", PersistenceFrames, "1–10");

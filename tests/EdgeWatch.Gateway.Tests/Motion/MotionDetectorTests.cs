@@ -88,6 +88,9 @@ public class MotionDetectorTests
 
         Assert.NotEmpty(movingAt);
         Assert.True(movingAt.Min() >= 4, $"motion at {movingAt.Min()} s, before the deadline");
-        Assert.True(movingAt.Min() <= 6, $"motion only from {movingAt.Min()} s");
+        // Found once the walker has been followed for the short-lived filter's time after the deadline (plus a second
+        // for the walker's blob to settle after the last recalibrated frame).
+        var latest = settings.RecalibrationDeadlineSeconds + settings.MinTrackSeconds + 1.2;
+        Assert.True(movingAt.Min() <= latest, $"motion only from {movingAt.Min()} s, after {latest} s");
     }
 }

@@ -12,7 +12,7 @@ public sealed record MotionRun(IReadOnlyList<ScoredEvent> Events, IReadOnlyList<
 /// </summary>
 public static class MotionRunner
 {
-    public static MotionRun Run(string path, MotionSettings settings, double fps)
+    public static MotionRun Run(string path, MotionSettings settings, double fps, Action<double, FrameMotion, IReadOnlyList<ObjectTrack>>? trace = null)
     {
         using var source = FfmpegFrameSource.Open(path, settings.DetectWidth, settings.DetectHeight, fps);
         using var detector = new MotionDetector(settings);
@@ -26,6 +26,7 @@ public static class MotionRunner
             var motion = detector.Detect(frame, seconds);
             var update = tracker.Add(motion, seconds);
             times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            trace?.Invoke(seconds, motion, detector.Tracks);
             if (motion.Fault is { } f)
             {
                 faults[f] = faults.GetValueOrDefault(f) + 1;

@@ -1,0 +1,131 @@
+using OpenCvSharp;
+
+namespace EdgeWatch.Gateway.Motion;
+
+/// <summary>A moving blob followed from frame to frame, in detect-resolution pixels and seconds of the scene.</summary>
+public sealed class ObjectTrack
+{
+    public required Rect Box { get; set; }
+    public required Point2d Origin { get; init; }
+    public required double FirstSeen { get; init; }
+
+    /// <summary>Where the track's current outward run began, and when (reset when it turns back: a sway).</summary>
+    public Point2d Anchor { get; set; }
+    public double AnchorSeen { get; set; }
+
+    /// <summary>The farthest the track has got from <see cref="Anchor"/>.</summary>
+    public double Reach { get; set; }
+    public double LastSeen { get; set; }
+    public Point2d Centre => new(Box.X + (Box.Width / 2.0), Box.Y + (Box.Height / 2.0));
+    /// <summary>How far the track is now from where it started.</summary>
+    public double Travel => Math.Sqrt(Math.Pow(Centre.X - Origin.X, 2) + Math.Pow(Centre.Y - Origin.Y, 2));
+    /// <summary>It passed every filter once; it stays an object until it is lost.</summary>
+    public bool Confirmed { get; set; }
+}
+
+/// <summary>
+/// Follows blobs across frames and keeps only those that behave like an intruder, the way Axis Video Motion
+/// Detection 4 filters objects (every threshold in seconds and scene pixels, so 5 fps and 10 fps behave alike):
+/// <list type="bullet">
+/// <item><b>short-lived objects</b>: a track must keep going for <see cref="MotionSettings.MinTrackSeconds"/> before it
+/// counts (an insect darting past the lens, a flicker);</item>
+/// <item><b>swaying objects</b>: it must get <see cref="MotionSettings.MinTravelPixels"/> (plus
+/// <see cref="MotionSettings.TravelWidthShare"/> of its width) away from where its run began, and a run starts again
+/// whenever the track turns back (by <see cref="MotionSettings.ReturnPixels"/> or <see cref="MotionSettings.ReturnShare"/>
+/// of its reach), hops faster than <see cref="MotionSettings.MaxSizesPerSecond"/> of its size, or doubles or halves in
+/// size away from the picture's edge: branches in a gust, a spider on its thread and an insect's zigzag go out and
+/// come back, or hop between blobs; a walker, however slow, keeps going;</item>
+/// <item><b>small objects</b>: a box shorter than the perspective's size at its height does not count, from
+/// <see cref="MotionSettings.FarObjectHeight"/> at the top of the picture to <see cref="MotionSettings.NearObjectHeight"/>
+/// at the bottom, so a distant walker still counts and near noise does not.</item>
+/// </list>
+/// A track survives <see cref="MotionSettings.TrackGapSeconds"/> without a blob (a walker behind a post). Once it has
+/// passed the filters it stays an object until it is lost, so a walker who stops is still one.
+/// </summary>
+public sealed class ObjectTracks(MotionSettings settings)
+{
+    private readonly List<ObjectTrack> _tracks = [];
+
+    public IReadOnlyList<ObjectTrack> Tracks => _tracks;
+
+    /// <summary>Forgets every track (after a recalibration or a signal fault).</summary>
+    public void Clear() => _tracks.Clear();
+
+    /// <summary>The smallest box height that counts with its bottom edge at <paramref name="bottom"/>.</summary>
+    public double MinHeightAt(double bottom) =>
+        settings.FarObjectHeight + ((settings.NearObjectHeight - settings.FarObjectHeight) * Math.Clamp(bottom / settings.DetectHeight, 0, 1));
+
+    /// <summary>Whether a box touches the picture's edge (an object coming in or going out shows only in part).</summary>
+    private bool AtEdge(Rect box) =>
+        box.X <= 4 || box.Y <= 4 || box.Right >= settings.DetectWidth - 4 || box.Bottom >= settings.DetectHeight - 4;
+
+    /// <summary>Feeds one frame's blobs; returns the confirmed tracks seen in this frame.</summary>
+    public List<ObjectTrack> Update(IReadOnlyList<Rect> blobs, double seconds)
+    {
+        var taken = new HashSet<ObjectTrack>();
+        foreach (var blob in blobs.OrderByDescending(b => b.Width * b.Height))
+        {
+            var grown = new Rect(blob.X - 8, blob.Y - 8, blob.Width + 16, blob.Height + 16);
+            ObjectTrack? best = null;
+            foreach (var t in _tracks)
+            {
+                if (!taken.Contains(t) && (t.Box & grown) is { Width: > 0, Height: > 0 }
+                    && (best is null || t.Confirmed && !best.Confirmed || t.Confirmed == best.Confirmed && t.FirstSeen < best.FirstSeen))
+                {
+                    best = t;
+                }
+            }
+
+            if (best is null)
+            {
+                var origin = new Point2d(blob.X + (blob.Width / 2.0), blob.Y + (blob.Height / 2.0));
+                best = new ObjectTrack { Box = blob, Origin = origin, FirstSeen = seconds, Anchor = origin, AnchorSeen = seconds };
+                _tracks.Add(best);
+            }
+
+            var before = best.Centre;
+            var last = best.Box;
+            best.Box = blob;
+
+            // A sway goes out and comes back within a second or so; a walker keeps going. When the track turns back
+            // by more than the return allowance, its outward run starts again from here.
+            // An object moves smoothly and keeps its size: a step faster than MaxSizesPerSecond of its size, or a box that
+            // doubles or halves, is the track hopping to another blob (leaves of a crown in a gust, a blob that split or
+            // merged), and its run starts again too.
+            var step = Math.Sqrt(Math.Pow(best.Centre.X - before.X, 2) + Math.Pow(best.Centre.Y - before.Y, 2));
+            var grew = (blob.Width * (double)blob.Height) / Math.Max(1, last.Width * (double)last.Height);
+            var reach = Math.Sqrt(Math.Pow(best.Centre.X - best.Anchor.X, 2) + Math.Pow(best.Centre.Y - best.Anchor.Y, 2));
+            var resized = (grew > 2 || grew < 0.5) && !AtEdge(blob) && !AtEdge(last); // entering or leaving the picture, it may
+            var dt = Math.Max(0.05, seconds - best.LastSeen);
+            if (settings.MaxSizesPerSecond > 0 && (step > settings.MaxSizesPerSecond * dt * Math.Max(last.Width, last.Height) || resized))
+            {
+                (best.Anchor, best.AnchorSeen, best.Reach) = (best.Centre, seconds, 0);
+            }
+            else if (reach >= best.Reach)
+            {
+                best.Reach = reach;
+            }
+            else if (settings.ReturnPixels > 0 && best.Reach - reach > Math.Max(settings.ReturnPixels, settings.ReturnShare * best.Reach))
+            {
+                (best.Anchor, best.AnchorSeen, best.Reach) = (best.Centre, seconds, 0);
+            }
+            best.LastSeen = seconds;
+            taken.Add(best);
+        }
+
+        _tracks.RemoveAll(t => seconds - t.LastSeen > settings.TrackGapSeconds);
+        var seen = new List<ObjectTrack>();
+        foreach (var t in taken)
+        {
+            t.Confirmed |= seconds - t.AnchorSeen >= settings.MinTrackSeconds
+                && t.Reach >= settings.MinTravelPixels + (settings.TravelWidthShare * t.Box.Width)
+                && t.Box.Height >= MinHeightAt(t.Box.Bottom);
+            if (t.Confirmed)
+            {
+                seen.Add(t);
+            }
+        }
+
+        return seen;
+    }
+}
