@@ -244,7 +244,25 @@ public sealed class MotionDetector : IDisposable
         Cv2.Sobel(_ratio, _slopeY, MatType.CV_32F, 0, 1, 3, 0.125);
         Cv2.Magnitude(_slopeX, _slopeY, _slopeX);
         Cv2.MinMaxLoc(_slopeX, out _, out double steepest, out _, out _, changed);
-        return steepest < _s.SmoothChangeRatio * depth;
+        if (steepest < _s.SmoothChangeRatio * depth)
+        {
+            return true;
+        }
+
+        if (box.Width * (double)box.Height < _s.SmoothDetailArea * _analysis.Width * _analysis.Height)
+        {
+            return false; // a cone of light is large; a plain car is not, and must not pass for one
+        }
+
+        // Light that adds to the scene (a headlight cone at night) changes the difference smoothly, whatever the
+        // texture under it: the difference's detail (its departure from a local mean) is small next to its size.
+        Cv2.Subtract(cur, bg, _ratio);
+        Cv2.Blur(_ratio, _ratioSmooth, new Size(7, 7), null, BorderTypes.Reflect);
+        Cv2.Absdiff(_ratio, _ratioSmooth, _ratioSmooth);
+        var detail = Cv2.Mean(_ratioSmooth, changed).Val0;
+        Cv2.Absdiff(_ratio, Scalar.All(0), _ratio);
+        var size = Cv2.Mean(_ratio, changed).Val0;
+        return detail < _s.SmoothDetailRatio * size;
     }
 
     /// <summary>

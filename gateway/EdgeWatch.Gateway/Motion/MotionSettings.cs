@@ -42,6 +42,12 @@ public sealed record MotionSettings
     /// <summary>A blob whose ratio to the background is less steep, per analysis pixel, than this share of its depth is light, not an object.</summary>
     public double SmoothChangeRatio { get; init; } = 0.2;
 
+    /// <summary>A blob whose difference from the background has less detail than this share of its size is added light (headlights), not an object; 0 turns the check off.</summary>
+    public double SmoothDetailRatio { get; init; } = 0.1;
+
+    /// <summary>Blobs whose box covers at least this share of the picture get the detail check (<see cref="SmoothDetailRatio"/>).</summary>
+    public double SmoothDetailArea { get; init; } = 0.08;
+
     /// <summary>Dynamic background: a pixel that changed in more than this share of the recent frames does not count.</summary>
     public double DynamicActivity { get; init; } = 0.25;
 
@@ -52,7 +58,7 @@ public sealed record MotionSettings
     public double MaxObjectArea { get; init; } = 0.4;
 
     /// <summary>Short-lived object filter: seconds a track must live before it counts.</summary>
-    public double MinTrackSeconds { get; init; } = 1.2;
+    public double MinTrackSeconds { get; init; } = 1.5;
 
     /// <summary>Swaying object filter: pixels (at detect resolution) a track must move from where it started, plus half its width.</summary>
     public double MinTravelPixels { get; init; } = 16;
@@ -66,6 +72,9 @@ public sealed record MotionSettings
 
     /// <summary>Swaying object filter: the share of its reach a track may turn back before its run starts again.</summary>
     public double ReturnShare { get; init; } = 0.25;
+
+    /// <summary>A track whose box grows or shrinks by more than this factor between two frames, away from the picture's edge, has split or merged with another blob: its run starts again.</summary>
+    public double MaxResize { get; init; } = 2;
 
     /// <summary>
     /// A track whose step is faster than this many times its box's larger side per second has hopped to another blob
@@ -140,6 +149,8 @@ public sealed record MotionSettings
         Check(RecalibrationDeadlineSeconds is >= 1 and <= 600, "recalibrationDeadlineSeconds", RecalibrationDeadlineSeconds, "1–600");
         Check(SmoothCheckArea is >= 0 and <= 1, "smoothCheckArea", SmoothCheckArea, "0–1");
         Check(SmoothChangeRatio is >= 0 and <= 2, "smoothChangeRatio", SmoothChangeRatio, "0–2");
+        Check(SmoothDetailRatio is >= 0 and <= 2, "smoothDetailRatio", SmoothDetailRatio, "0–2");
+        Check(SmoothDetailArea is >= 0 and <= 1, "smoothDetailArea", SmoothDetailArea, "0–1");
         Check(DynamicActivity is > 0 and <= 1, "dynamicActivity", DynamicActivity, "above 0 and at most 1");
         Check(DynamicSeconds is >= 1 and <= 600, "dynamicSeconds", DynamicSeconds, "1–600");
         Check(MaxObjectArea > MinArea && MaxObjectArea <= 1, "maxObjectArea", MaxObjectArea, "above minArea and at most 1");
@@ -148,6 +159,7 @@ public sealed record MotionSettings
         Check(TravelWidthShare is >= 0 and <= 5, "travelWidthShare", TravelWidthShare, "0–5");
         Check(ReturnPixels is >= 0 and <= 1000, "returnPixels", ReturnPixels, "0–1000");
         Check(ReturnShare is >= 0 and <= 1, "returnShare", ReturnShare, "0–1");
+        Check(MaxResize is >= 1.1 and <= 100, "maxResize", MaxResize, "1.1–100");
         Check(MaxSizesPerSecond is >= 0 and <= 100, "maxSizesPerSecond", MaxSizesPerSecond, "0–100");
         Check(FarObjectHeight is >= 0 and <= 1000, "farObjectHeight", FarObjectHeight, "0–1000");
         Check(NearObjectHeight >= FarObjectHeight && NearObjectHeight <= 2000, "nearObjectHeight", NearObjectHeight, "farObjectHeight–2000");

@@ -32,7 +32,7 @@ public sealed class ObjectTrack
 /// <item><b>swaying objects</b>: it must get <see cref="MotionSettings.MinTravelPixels"/> (plus
 /// <see cref="MotionSettings.TravelWidthShare"/> of its width) away from where its run began, and a run starts again
 /// whenever the track turns back (by <see cref="MotionSettings.ReturnPixels"/> or <see cref="MotionSettings.ReturnShare"/>
-/// of its reach), hops faster than <see cref="MotionSettings.MaxSizesPerSecond"/> of its size, or doubles or halves in
+/// of its reach), hops faster than <see cref="MotionSettings.MaxSizesPerSecond"/> of its size, or grows or shrinks by <see cref="MotionSettings.MaxResize"/> times in
 /// size away from the picture's edge: branches in a gust, a spider on its thread and an insect's zigzag go out and
 /// come back, or hop between blobs; a walker, however slow, keeps going;</item>
 /// <item><b>small objects</b>: a box shorter than the perspective's size at its height does not count, from
@@ -95,7 +95,7 @@ public sealed class ObjectTracks(MotionSettings settings)
             var step = Math.Sqrt(Math.Pow(best.Centre.X - before.X, 2) + Math.Pow(best.Centre.Y - before.Y, 2));
             var grew = (blob.Width * (double)blob.Height) / Math.Max(1, last.Width * (double)last.Height);
             var reach = Math.Sqrt(Math.Pow(best.Centre.X - best.Anchor.X, 2) + Math.Pow(best.Centre.Y - best.Anchor.Y, 2));
-            var resized = (grew > 2 || grew < 0.5) && !AtEdge(blob) && !AtEdge(last); // entering or leaving the picture, it may
+            var resized = (grew > settings.MaxResize || grew < 1 / settings.MaxResize) && !AtEdge(blob) && !AtEdge(last); // entering or leaving the picture, it may
             var dt = Math.Max(0.05, seconds - best.LastSeen);
             if (settings.MaxSizesPerSecond > 0 && (step > settings.MaxSizesPerSecond * dt * Math.Max(last.Width, last.Height) || resized))
             {

@@ -1,0 +1,83 @@
+using EdgeWatch.Gateway.Motion;
+using OpenCvSharp;
+
+namespace EdgeWatch.Gateway.Tests.Motion;
+
+/// <summary>The track-level filters on blobs given directly: each threshold in seconds and scene pixels.</summary>
+public class ObjectTracksTests
+{
+    private static readonly MotionSettings Settings = MotionSettings.Default;
+
+    /// <summary>Feeds one blob per frame from <paramref name="at"/> at <paramref name="fps"/>; returns when a track was first confirmed.</summary>
+    private static double? FirstConfirmed(Func<double, Rect?> at, double seconds, double fps)
+    {
+        var tracks = new ObjectTracks(Settings);
+        for (var i = 0; i <= seconds * fps; i++)
+        {
+            var t = i / fps;
+            var blob = at(t);
+            if (tracks.Update(blob is { } b ? [b] : [], t).Count > 0)
+            {
+                return t;
+            }
+        }
+
+        return null;
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(10)]
+    public void AWalkerIsConfirmedOnceFollowedForTheShortLivedFiltersTimeAtAnyFrameRate(double fps)
+    {
+        // 30×80 px, 45 px/s across the lawn: a walker at mid distance.
+        var confirmed = FirstConfirmed(t => new Rect(100 + (int)(45 * t), 200, 30, 80), 6, fps);
+
+        Assert.NotNull(confirmed);
+        Assert.InRange(confirmed.Value, Settings.MinTrackSeconds, Settings.MinTrackSeconds + (1 / fps) + 0.01);
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(10)]
+    public void ABranchSwayingBackAndForthIsNeverConfirmed(double fps)
+    {
+        // ±25 px at 0.6 Hz for 20 s: a branch in a strong gust goes further than a walker's first second, and comes back.
+        var confirmed = FirstConfirmed(t => new Rect(300 + (int)(25 * Math.Sin(2 * Math.PI * 0.6 * t)), 120, 28, 24), 20, fps);
+
+        Assert.Null(confirmed);
+    }
+
+    [Fact]
+    public void ATrackHoppingBetweenLeavesFasterThanAnObjectMovesStartsItsRunAgain()
+    {
+        // Fragments of a crown, 30 px apart, taken in turn every frame: steady in direction, but no body moves like that.
+        var confirmed = FirstConfirmed(t => new Rect(100 + (30 * (int)Math.Round(t * 10 % 5)), 100, 24, 24), 10, 10);
+
+        Assert.Null(confirmed);
+    }
+
+    [Fact]
+    public void AFlickerShorterThanTheShortLivedFiltersTimeIsNotConfirmed()
+    {
+        // A moth crossing fast for less than the filter's time, then gone.
+        var confirmed = FirstConfirmed(t => t < Settings.MinTrackSeconds - 0.3 ? new Rect(50 + (int)(200 * t), 60, 40, 40) : null, 5, 10);
+
+        Assert.Null(confirmed);
+    }
+
+    [Fact]
+    public void TheSmallObjectFilterScalesWithPerspectiveSoADistantWalkerCountsAndNearSpeckleDoesNot()
+    {
+        var tracks = new ObjectTracks(Settings);
+        var far = tracks.MinHeightAt(0);
+        var near = tracks.MinHeightAt(Settings.DetectHeight);
+
+        Assert.Equal(Settings.FarObjectHeight, far);
+        Assert.Equal(Settings.NearObjectHeight, near);
+
+        // A 22 px walker far away (near the top) at 12 px/s is kept; the same blob near the bottom is not.
+        Assert.NotNull(FirstConfirmed(t => new Rect(200 + (int)(12 * t), 60, 9, 22), 8, 5));
+        Assert.Null(FirstConfirmed(t => new Rect(200 + (int)(12 * t), Settings.DetectHeight - 30, 9, 22), 8, 5));
+    }
+}
