@@ -40,7 +40,7 @@ internal static class MotionQualityBenchmark
                     trace = args[++i];
                     break;
                 default:
-                    Console.Error.WriteLine("usage: EdgeWatch.Benchmarks motion-quality [--dir D] [--settings F] [--half tuning|validation] [--trace CLIP]");
+                    Console.Error.WriteLine("usage: EdgeWatch.Benchmarks motion-quality [--dir D] [--settings F] [--half tuning|validation] [--trace CLIP|FILE]");
                     return 2;
             }
         }
@@ -49,7 +49,8 @@ internal static class MotionQualityBenchmark
         if (trace is not null)
         {
             // One clip, frame by frame: every track the detector follows (for tuning a filter by eye).
-            var clip = halves.SelectMany(h => Clips(dir, h)).FirstOrDefault(c => c.Name == trace);
+            var clip = File.Exists(trace) ? new MotionClip(Path.GetFileName(trace), trace, "file", 0, [], [])
+                : halves.SelectMany(h => Clips(dir, h)).FirstOrDefault(c => c.Name == trace);
             if (clip is null)
             {
                 Console.Error.WriteLine($"motion-quality: no clip '{trace}' in {string.Join(", ", halves)}");

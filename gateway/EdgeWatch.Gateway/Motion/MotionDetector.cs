@@ -170,7 +170,7 @@ public sealed class MotionDetector : IDisposable
         _persistent.ConvertTo(_changedShare, MatType.CV_32F, 1 / 255.0);
         Cv2.AccumulateWeighted(_changedShare, _activity, 1 - Math.Exp(-dt / _s.DynamicSeconds), null!);
         Cv2.BitwiseAnd(_persistent, _active, _persistent);
-        Cv2.Dilate(_persistent, _persistent, _kernel, iterations: 2);
+        Cv2.Dilate(_persistent, _persistent, _kernel, iterations: _s.JoinIterations);
 
         // Temporal persistence: a blob counts only if change was also found at or near it in the previous frame
         // (within a few pixels, so even a fast walker qualifies). Flicker that comes and goes does not.

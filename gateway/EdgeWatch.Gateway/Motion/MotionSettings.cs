@@ -54,6 +54,12 @@ public sealed record MotionSettings
     /// <summary>Dynamic background: seconds over which a pixel's recent changes are averaged.</summary>
     public double DynamicSeconds { get; init; } = 15;
 
+    /// <summary>Dilations (3×3, at analysis resolution) that join an object's parts into one blob (a plain car's front and back).</summary>
+    public int JoinIterations { get; init; } = 2;
+
+    /// <summary>Blobs side by side whose gap is under this share of their height are one object (0 turns joining off).</summary>
+    public double JoinGapShare { get; init; } = 0.5;
+
     /// <summary>A blob whose box covers more than this share of the picture is light (a headlight sweep, a lamp), not an object.</summary>
     public double MaxObjectArea { get; init; } = 0.4;
 
@@ -153,6 +159,8 @@ public sealed record MotionSettings
         Check(SmoothDetailArea is >= 0 and <= 1, "smoothDetailArea", SmoothDetailArea, "0–1");
         Check(DynamicActivity is > 0 and <= 1, "dynamicActivity", DynamicActivity, "above 0 and at most 1");
         Check(DynamicSeconds is >= 1 and <= 600, "dynamicSeconds", DynamicSeconds, "1–600");
+        Check(JoinIterations is >= 0 and <= 10, "joinIterations", JoinIterations, "0–10");
+        Check(JoinGapShare is >= 0 and <= 10, "joinGapShare", JoinGapShare, "0–10");
         Check(MaxObjectArea > MinArea && MaxObjectArea <= 1, "maxObjectArea", MaxObjectArea, "above minArea and at most 1");
         Check(MinTrackSeconds is >= 0 and <= 30, "minTrackSeconds", MinTrackSeconds, "0–30");
         Check(MinTravelPixels is >= 0 and <= 1000, "minTravelPixels", MinTravelPixels, "0–1000");

@@ -59,11 +59,49 @@ public sealed class ObjectTracks(MotionSettings settings)
     private bool AtEdge(Rect box) =>
         box.X <= 4 || box.Y <= 4 || box.Right >= settings.DetectWidth - 4 || box.Bottom >= settings.DetectHeight - 4;
 
+    /// <summary>
+    /// One object can show as several blobs side by side (a plain car whose middle matches the road: its front and
+    /// its back): blobs of about the same height (within a quarter), level with each other (overlapping by 70 %), and
+    /// closer than <see cref="MotionSettings.JoinGapShare"/> of that height are taken as one. Leaves of a crown differ
+    /// in size and level, and stay apart.
+    /// </summary>
+    private List<Rect> Join(IReadOnlyList<Rect> blobs)
+    {
+        var joined = blobs.ToList();
+        if (settings.JoinGapShare <= 0)
+        {
+            return joined;
+        }
+
+        for (var merged = true; merged;)
+        {
+            merged = false;
+            for (var i = 0; i < joined.Count && !merged; i++)
+            {
+                for (var j = i + 1; j < joined.Count && !merged; j++)
+                {
+                    var (a, b) = (joined[i], joined[j]);
+                    var overlap = Math.Min(a.Bottom, b.Bottom) - Math.Max(a.Top, b.Top);
+                    var gap = Math.Max(a.Left, b.Left) - Math.Min(a.Right, b.Right);
+                    var height = Math.Min(a.Height, b.Height);
+                    if (height >= 0.75 * Math.Max(a.Height, b.Height) && overlap >= 0.7 * height && gap <= settings.JoinGapShare * height)
+                    {
+                        joined[i] = a | b;
+                        joined.RemoveAt(j);
+                        merged = true;
+                    }
+                }
+            }
+        }
+
+        return joined;
+    }
+
     /// <summary>Feeds one frame's blobs; returns the confirmed tracks seen in this frame.</summary>
     public List<ObjectTrack> Update(IReadOnlyList<Rect> blobs, double seconds)
     {
         var taken = new HashSet<ObjectTrack>();
-        foreach (var blob in blobs.OrderByDescending(b => b.Width * b.Height))
+        foreach (var blob in Join(blobs).OrderByDescending(b => b.Width * b.Height))
         {
             var grown = new Rect(blob.X - 8, blob.Y - 8, blob.Width + 16, blob.Height + 16);
             ObjectTrack? best = null;

@@ -88,9 +88,9 @@ public class MotionDetectorTests
 
         Assert.NotEmpty(movingAt);
         Assert.True(movingAt.Min() >= 4, $"motion at {movingAt.Min()} s, before the deadline");
-        // Found once the walker has been followed for the short-lived filter's time after the deadline (plus a second
-        // for the walker's blob to settle after the last recalibrated frame).
-        var latest = settings.RecalibrationDeadlineSeconds + settings.MinTrackSeconds + 1.2;
+        // Found once the walker has been followed for the short-lived filter's time after the deadline, plus up to 2 s
+        // while a torch flashing every frame still breaks the walker's blob up.
+        var latest = settings.RecalibrationDeadlineSeconds + settings.MinTrackSeconds + 2;
         Assert.True(movingAt.Min() <= latest, $"motion only from {movingAt.Min()} s, after {latest} s");
     }
 }
