@@ -30,8 +30,10 @@ public sealed record HelloMessage(int Pid) : CameraLinkMessage;
 public sealed record StatusMessage(IReadOnlyList<CameraStatus> Cameras) : CameraLinkMessage;
 
 /// <summary>One camera's pipeline counters. <c>Finished</c>: a recording was analysed to its end and all its events were sent. <c>Generation</c> counts the pipeline's (re)starts in this process.</summary>
-/// <c>Fps</c> is the stream's frame rate; <c>AnalyseMs</c> the detection time and <c>DecodeMs</c> the CPU of the ffmpeg readers that ended.
-public sealed record CameraStatus(string Camera, long Frames, long Analysed, long Dropped, bool Finished, int Generation, double Fps = 0, double AnalyseMs = 0, double DecodeMs = 0);
+/// <c>Fps</c> is the stream's frame rate; <c>AnalyseMs</c> the detection time and <c>DecodeMs</c> the CPU of the ffmpeg readers that ended;
+/// <c>DetectorMeanMs</c> and <c>DetectorP95Ms</c> the detector's own time per frame.
+public sealed record CameraStatus(string Camera, long Frames, long Analysed, long Dropped, bool Finished, int Generation, double Fps = 0, double AnalyseMs = 0, double DecodeMs = 0,
+    double DetectorMeanMs = 0, double DetectorP95Ms = 0);
 
 /// <summary>
 /// A motion event's start, update or end. <c>Ref</c> names the event within the camera process; <c>StartSeconds</c>

@@ -109,7 +109,7 @@ public static class AnalyzeCommand
             }
 
             var summary = string.Create(CultureInfo.InvariantCulture,
-                $"{{\"kind\":\"summary\",\"frames\":{done.Frames},\"seconds\":{(done.Frames / done.Fps):0.###},\"decode_ms\":{done.DecodeMs:0.###},\"analyze_ms\":{done.AnalyseMs:0.###}}}");
+                $"{{\"kind\":\"summary\",\"frames\":{done.Frames},\"seconds\":{(done.Frames / done.Fps):0.###},\"decode_ms\":{done.DecodeMs:0.###},\"analyze_ms\":{done.AnalyseMs:0.###},\"detector_ms\":{{\"mean\":{done.DetectorMeanMs:0.###},\"p95\":{done.DetectorP95Ms:0.###}}}}}");
             return (lines, summary);
         }
         catch (CameraProcessFailedException ex)

@@ -79,7 +79,8 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
         lock (_gate)
         {
             return [.. _running.Select(r => new CameraStatus(r.Key, r.Value.Pipeline.Frames, r.Value.Pipeline.Analysed, r.Value.Pipeline.Dropped, r.Value.Pipeline.WaitFinished(TimeSpan.Zero), r.Value.Generation,
-                r.Value.Pipeline.Fps, r.Value.Pipeline.AnalyseTime.TotalMilliseconds, r.Value.Pipeline.DecodeCpu.TotalMilliseconds))];
+                r.Value.Pipeline.Fps, r.Value.Pipeline.AnalyseTime.TotalMilliseconds, r.Value.Pipeline.DecodeCpu.TotalMilliseconds,
+                r.Value.Pipeline.DetectorTimes.MeanMs, r.Value.Pipeline.DetectorTimes.PercentileMs(0.95)))];
         }
     }
 

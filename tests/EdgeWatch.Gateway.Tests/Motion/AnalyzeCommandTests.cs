@@ -27,6 +27,12 @@ public class AnalyzeCommandTests
 
         // Every frame the decoder finds in the clip is analysed.
         Assert.Equal(EdgeWatch.Testing.Ffprobe.CountFrames(clip), summary.GetProperty("frames").GetInt32());
+
+        // The detector's own time per frame (analysis only): a mean and a 95th percentile, both measured.
+        var detector = summary.GetProperty("detector_ms");
+        var (mean, p95) = (detector.GetProperty("mean").GetDouble(), detector.GetProperty("p95").GetDouble());
+        Assert.True(mean > 0 && p95 > 0, $"detector mean {mean} ms, p95 {p95} ms");
+        Assert.True(mean * summary.GetProperty("frames").GetInt32() <= summary.GetProperty("analyze_ms").GetDouble() * 1.05, "the detector's time is part of the analysis time");
         var events = lines[..^1].Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
         Assert.NotEmpty(events);
 
