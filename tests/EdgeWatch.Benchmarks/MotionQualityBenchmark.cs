@@ -22,6 +22,7 @@ internal static class MotionQualityBenchmark
         var settings = MotionSettings.Default;
         string[] halves = [EvaluationSet.Tuning, EvaluationSet.Validation];
         string? trace = null;
+        var variants = 2;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -36,11 +37,15 @@ internal static class MotionQualityBenchmark
                 case "--half" when i + 1 < args.Length && args[i + 1] is EvaluationSet.Tuning or EvaluationSet.Validation:
                     halves = [args[++i]];
                     break;
+                case "--variants" when i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v is >= 1 and <= 20:
+                    variants = v;
+                    i++;
+                    break;
                 case "--trace" when i + 1 < args.Length:
                     trace = args[++i];
                     break;
                 default:
-                    Console.Error.WriteLine("usage: EdgeWatch.Benchmarks motion-quality [--dir D] [--settings F] [--half tuning|validation] [--trace CLIP|FILE]");
+                    Console.Error.WriteLine("usage: EdgeWatch.Benchmarks motion-quality [--dir D] [--settings F] [--half tuning|validation] [--variants N] [--trace CLIP|FILE]");
                     return 2;
             }
         }
@@ -50,7 +55,7 @@ internal static class MotionQualityBenchmark
         {
             // One clip, frame by frame: every track the detector follows (for tuning a filter by eye).
             var clip = File.Exists(trace) ? new MotionClip(Path.GetFileName(trace), trace, "file", 0, [], [])
-                : halves.SelectMany(h => Clips(dir, h)).FirstOrDefault(c => c.Name == trace);
+                : halves.SelectMany(h => Clips(dir, h, variants)).FirstOrDefault(c => c.Name == trace);
             if (clip is null)
             {
                 Console.Error.WriteLine($"motion-quality: no clip '{trace}' in {string.Join(", ", halves)}");
@@ -68,7 +73,7 @@ internal static class MotionQualityBenchmark
         var times = new List<double>();
         foreach (var half in halves)
         {
-            var clips = Clips(dir, half);
+            var clips = Clips(dir, half, variants);
             foreach (var fps in new[] { 10.0, 5.0 })
             {
                 var runs = clips.Select(c => (Clip: c, Run: MotionRunner.Run(c.Path, settings, fps))).ToList();
@@ -113,7 +118,7 @@ internal static class MotionQualityBenchmark
         return 0;
     }
 
-    private static List<MotionClip> Clips(string dir, string half)
+    private static List<MotionClip> Clips(string dir, string half, int variants)
     {
         var manifest = Path.Combine(dir, $"{half}.json");
         if (File.Exists(manifest))
@@ -121,7 +126,7 @@ internal static class MotionQualityBenchmark
             return JsonSerializer.Deserialize<List<MotionClip>>(File.ReadAllText(manifest))!;
         }
 
-        var clips = EvaluationSet.Write(dir, half);
+        var clips = EvaluationSet.Write(dir, half, variants);
         File.WriteAllText(manifest, JsonSerializer.Serialize(clips));
         return clips;
     }

@@ -15,6 +15,9 @@ public sealed class ObjectTrack
 
     /// <summary>The farthest the track has got from <see cref="Anchor"/>.</summary>
     public double Reach { get; set; }
+
+    /// <summary>Its last step's velocity, in pixels a second: a car keeps its speed, a hop between leaves doesn't.</summary>
+    public Point2d Velocity { get; set; }
     public double LastSeen { get; set; }
     public Point2d Centre => new(Box.X + (Box.Width / 2.0), Box.Y + (Box.Height / 2.0));
     /// <summary>How far the track is now from where it started.</summary>
@@ -32,7 +35,7 @@ public sealed class ObjectTrack
 /// <item><b>swaying objects</b>: it must get <see cref="MotionSettings.MinTravelPixels"/> (plus
 /// <see cref="MotionSettings.TravelWidthShare"/> of its width) away from where its run began, and a run starts again
 /// whenever the track turns back (by <see cref="MotionSettings.ReturnPixels"/> or <see cref="MotionSettings.ReturnShare"/>
-/// of its reach), hops faster than <see cref="MotionSettings.MaxSizesPerSecond"/> of its size, or grows or shrinks by <see cref="MotionSettings.MaxResize"/> times in
+/// of its reach), steps off its course by more than <see cref="MotionSettings.MaxSizesPerSecond"/> of its size a second, or grows or shrinks by <see cref="MotionSettings.MaxResize"/> times in
 /// size away from the picture's edge: branches in a gust, a spider on its thread and an insect's zigzag go out and
 /// come back, or hop between blobs; a walker, however slow, keeps going;</item>
 /// <item><b>small objects</b>: a box shorter than the perspective's size at its height does not count, from
@@ -127,14 +130,17 @@ public sealed class ObjectTracks(MotionSettings settings)
 
             // A sway goes out and comes back within a second or so; a walker keeps going. When the track turns back
             // by more than the return allowance, its outward run starts again from here.
-            // An object moves smoothly and keeps its size: a step faster than MaxSizesPerSecond of its size, or a box that
-            // doubles or halves, is the track hopping to another blob (leaves of a crown in a gust, a blob that split or
-            // merged), and its run starts again too.
-            var step = Math.Sqrt(Math.Pow(best.Centre.X - before.X, 2) + Math.Pow(best.Centre.Y - before.Y, 2));
+            // An object moves smoothly and keeps its size: a step off its last course (its last step's velocity) by more
+            // than MaxSizesPerSecond of its size a second, or a box that grows or shrinks past MaxResize, is the track
+            // hopping to another blob (leaves of a crown in a gust, a blob that split or merged), and its run starts
+            // again too. A fast car keeps its course; a hop between leaves doesn't.
+            var dt = Math.Max(0.05, seconds - best.LastSeen);
+            var moved = new Point2d(best.Centre.X - before.X, best.Centre.Y - before.Y);
+            var step = Math.Sqrt(Math.Pow(moved.X - (best.Velocity.X * dt), 2) + Math.Pow(moved.Y - (best.Velocity.Y * dt), 2)); // off its course
+            best.Velocity = new Point2d(moved.X / dt, moved.Y / dt);
             var grew = (blob.Width * (double)blob.Height) / Math.Max(1, last.Width * (double)last.Height);
             var reach = Math.Sqrt(Math.Pow(best.Centre.X - best.Anchor.X, 2) + Math.Pow(best.Centre.Y - best.Anchor.Y, 2));
             var resized = (grew > settings.MaxResize || grew < 1 / settings.MaxResize) && !AtEdge(blob) && !AtEdge(last); // entering or leaving the picture, it may
-            var dt = Math.Max(0.05, seconds - best.LastSeen);
             if (settings.MaxSizesPerSecond > 0 && (step > settings.MaxSizesPerSecond * dt * Math.Max(last.Width, last.Height) || resized))
             {
                 (best.Anchor, best.AnchorSeen, best.Reach) = (best.Centre, seconds, 0);

@@ -25,9 +25,9 @@ public sealed class ValidationHalf : IDisposable
 
 /// <summary>
 /// The validation half against the motion issue's targets, by the independent evaluation's rules (MotionScorer). What
-/// is asserted is what the detector meets today: at most 4 false alarms an hour and at most 10 % of the quiet time
-/// inside events at both rates, and F1 ≥ 0.95 at the live cameras' 5 fps. Recall and onset recall (0.947 at 5 fps,
-/// 0.842 at 10 fps: vehicles missed) and F1 at 10 fps (0.893) are below target; gateway/README.md has the table.
+/// is asserted is what the detector meets today: at most 4 false alarms an hour, at most 10 % of the quiet time inside
+/// events and F1 ≥ 0.95 at both rates, and recall and onset recall ≥ 0.95 at the live cameras' 5 fps. At 10 fps one
+/// fast car is missed (recall and onset recall 0.947, under target); gateway/README.md has the table.
 /// </summary>
 [Trait("Category", "Integration")]
 public class EvaluationSetTests(ValidationHalf half) : IClassFixture<ValidationHalf>
@@ -50,10 +50,19 @@ public class EvaluationSetTests(ValidationHalf half) : IClassFixture<ValidationH
         Assert.True(score.QuietCoverage <= 0.10, $"{fps} fps: {score}");
     }
 
+    [Theory]
+    [InlineData(10.0)]
+    [InlineData(5.0)]
+    public void F1ReachesTheTarget(double fps)
+    {
+        var score = half.Scores[fps];
+        Assert.True(score.F1 >= 0.95, $"{fps} fps: {score}; missed: {string.Join("; ", score.Misses)}");
+    }
+
     [Fact]
-    public void AtTheLiveCamerasRateF1ReachesTheTarget()
+    public void AtTheLiveCamerasRateEveryIntruderIsFoundWithAnEventOfItsOwn()
     {
         var score = half.Scores[5.0];
-        Assert.True(score.F1 >= 0.95, $"5 fps: {score}; missed: {string.Join("; ", score.Misses)}");
+        Assert.True(score.Recall >= 0.95 && score.OnsetRecall >= 0.95, $"5 fps: {score}; missed: {string.Join("; ", score.Misses)}");
     }
 }
