@@ -72,7 +72,7 @@ public sealed class TroubleIncidentsTests : ModemTest
         Assert.Single(Troubles(rig));
         await Trouble(rig, time, "siren-1", "siren-no-feedback", on: false);
         Assert.Empty(Troubles(rig));
-        await Eventually.WaitAsync(() => Ticked(time) && Texts("ĐÃ KHẮC PHỤC").Count == 2, TimeSpan.FromSeconds(20), "the resolved SMS", () => string.Join(" | ", Modem.Messages.Select(m => m.Text)));
+        await Eventually.WaitAsync(() => Ticked(time) && Texts("ĐÃ KHẮC PHỤC").Count == 2, TimeSpan.FromSeconds(60), "the resolved SMS", () => string.Join(" | ", Modem.Messages.Select(m => m.Text)));
         Assert.All(Texts("ĐÃ KHẮC PHỤC"), t => Assert.Equal("ĐÃ KHẮC PHỤC sự cố tại gw-g1 (Tổ PCCC số 1) lúc 10:02 02/03", t));
         Assert.Equal(["opened", "joined", "cleared", "resolved"], (await rig.Store.IncidentLogAsync(incident.Id, default)).Select(s => s.Step));
 
