@@ -174,7 +174,10 @@ public sealed class SmtpChannelTests : IDisposable
         byte[] jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 1, 2, 3, 0xFF, 0xD9];
 
         var first = await rig.MotionAsync(DateTimeOffset.UtcNow, camera: "cam-1");
-        await Task.Delay(TimeSpan.FromMilliseconds(500)); // the snapshot follows its event, in pieces
+        // The snapshot follows its event, in pieces: the mail waits for it (a retry that says so) until it is stored.
+        await Eventually.WaitAsync(
+            () => rig.Store.ListNotificationsAsync(null, 100, default).GetAwaiter().GetResult().Any(r => r.LastError?.Contains("waiting for the motion snapshot", StringComparison.Ordinal) == true),
+            TimeSpan.FromSeconds(10), "the motion mail waiting for its snapshot");
         await rig.Store.InsertSnapshotAsync(first.EventId, "gw-g1", 9001, jpeg, DateTimeOffset.UtcNow, default);
         await Eventually.WaitAsync(() => Received().Count == 1, TimeSpan.FromSeconds(20), "the officer's motion mail");
 
