@@ -47,6 +47,9 @@ public sealed partial class ZnsEmulator : IAsyncDisposable
     public HashSet<string> Templates { get; } = [FireTemplate];
     public ConcurrentDictionary<string, bool> NoZaloAccount { get; } = new();
     public bool OutsideSendingTime { get; set; }
+
+    /// <summary>How long the answer −118 (no Zalo account) takes, as when Zalo's servers are slow.</summary>
+    public TimeSpan NoZaloAnswerDelay { get; set; }
     public ConcurrentQueue<ZnsMessage> Accepted { get; } = new();
 
     /// <summary>Called for each accepted message (the demo prints it).</summary>
@@ -157,6 +160,7 @@ public sealed partial class ZnsEmulator : IAsyncDisposable
 
         if (NoZaloAccount.ContainsKey(phone))
         {
+            await Task.Delay(NoZaloAnswerDelay).ConfigureAwait(false);
             return Error(-118, "Zalo account not existed or has been disabled");
         }
 

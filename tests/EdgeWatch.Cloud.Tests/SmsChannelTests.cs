@@ -38,6 +38,7 @@ public sealed class SmsChannelTests : ModemTest
         Assert.NotEmpty(smsOnly);
         var noZalo = members.First(m => m.Member.Channels.SequenceEqual(["zns", "sms"])).Phone;
         zns.NoZaloAccount[noZalo] = true;
+        zns.NoZaloAnswerDelay = 4 * SendDelay; // the SMS-only members' first SMS are out before the fallback's is written
         var bySms = smsOnly.Append(noZalo).Order().ToList();
 
         var alarm = EventStoreTests.Alarm();

@@ -96,7 +96,14 @@ public sealed partial class EventStore : INotificationOutbox
 
     public Task<IReadOnlyList<OutboxMessage>> DueAsync(string channel, DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
         QueryOutboxAsync(
-            $"SELECT {OutboxColumns} FROM notification_outbox WHERE status = 'pending' AND channel = $channel AND next_attempt_at <= $now ORDER BY priority, id LIMIT $limit",
+            $"""
+            SELECT {OutboxColumns} FROM notification_outbox d
+            WHERE status = 'pending' AND channel = $channel AND next_attempt_at <= $now
+              AND NOT (priority = {Notify.PersonAlerts.DetailsPriority} AND EXISTS (
+                SELECT 1 FROM notification_outbox f
+                WHERE f.incident_id = d.incident_id AND f.status = 'pending' AND f.priority = {Notify.PersonAlerts.FirePriority} AND f.give_up_at < d.give_up_at))
+            ORDER BY priority, id LIMIT $limit
+            """,
             cmd =>
             {
                 cmd.Parameters.AddWithValue("$channel", channel);

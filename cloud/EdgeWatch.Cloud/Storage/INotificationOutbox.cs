@@ -43,7 +43,11 @@ public interface INotificationOutbox
     /// </summary>
     Task<AlarmStored> InsertAlarmAsync(FireEvent alarm, DateTimeOffset receivedAt, Func<Guid, IncidentPlan> plan, CancellationToken cancellationToken);
 
-    /// <summary>Pending notifications of a channel due at <paramref name="now"/>, most urgent first.</summary>
+    /// <summary>
+    /// Pending notifications of a channel due at <paramref name="now"/>, most urgent first. A details SMS waits while
+    /// a first message of its incident that can still fall back (one that gives up before the details do) is pending,
+    /// so every person's first message, on whichever channel it ends up, goes before anyone's details.
+    /// </summary>
     Task<IReadOnlyList<OutboxMessage>> DueAsync(string channel, DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
     /// <summary>When the next pending notification of a channel is due; null when none is pending.</summary>
