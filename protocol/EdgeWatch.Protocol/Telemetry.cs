@@ -59,6 +59,9 @@ public sealed record MotionEvent
     /// <summary>Largest moving area as a share of the frame, 0–1.</summary>
     public double PeakArea { get; init; }
     public bool Armed { get; init; }
+
+    /// <summary>Whether the person check found a person at the event's start: true, false, or null (unknown: it did not run).</summary>
+    public bool? Person { get; init; }
     public required DateTimeOffset WallTime { get; init; }
     public required long MonotonicMs { get; init; }
     public required bool ClockSynced { get; init; }

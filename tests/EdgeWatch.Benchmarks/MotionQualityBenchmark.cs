@@ -23,6 +23,9 @@ internal static class MotionQualityBenchmark
         string[] halves = [EvaluationSet.Tuning, EvaluationSet.Validation];
         string? trace = null;
         var variants = 2;
+        var traceFps = 10.0;
+        var withPerson = false;
+        var personThreshold = 0.0;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -41,11 +44,23 @@ internal static class MotionQualityBenchmark
                     variants = v;
                     i++;
                     break;
+                case "--fps" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var f) && f is > 0 and <= 30:
+                    traceFps = f;
+                    i++;
+                    break;
+                case "--person":
+                    withPerson = true;
+                    break;
+                case "--person-threshold" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var h):
+                    personThreshold = h;
+                    withPerson = true;
+                    i++;
+                    break;
                 case "--trace" when i + 1 < args.Length:
                     trace = args[++i];
                     break;
                 default:
-                    Console.Error.WriteLine("usage: EdgeWatch.Benchmarks motion-quality [--dir D] [--settings F] [--half tuning|validation] [--variants N] [--trace CLIP|FILE]");
+                    Console.Error.WriteLine("usage: EdgeWatch.Benchmarks motion-quality [--dir D] [--settings F] [--half tuning|validation] [--variants N] [--person] [--person-threshold H] [--trace CLIP|FILE [--fps N]]");
                     return 2;
             }
         }
@@ -63,7 +78,7 @@ internal static class MotionQualityBenchmark
             }
 
             Console.Error.WriteLine($"{clip.Name}: intruders {string.Join(", ", clip.Intruders.Select(x => $"{x.Kind} {x.Start:0.0}-{x.End:0.0}"))}");
-            MotionRunner.Run(clip.Path, settings, 10, (t, motion, tracks) => Console.Error.WriteLine(
+            MotionRunner.Run(clip.Path, settings, traceFps, (t, motion, tracks) => Console.Error.WriteLine(
                 FormattableString.Invariant($"{t,6:0.0} {(motion.Moving ? "MOVING" : motion.Calibrating ? "calib " : motion.Fault ?? "      ")} ")
                 + string.Join(" | ", tracks.Select(k => FormattableString.Invariant($"{(k.Confirmed ? "*" : "")}{k.Box.X},{k.Box.Y} {k.Box.Width}x{k.Box.Height} reach {k.Reach:0} run {t - k.AnchorSeen:0.0}s age {t - k.FirstSeen:0.0}s")))));
             return 0;
@@ -71,14 +86,30 @@ internal static class MotionQualityBenchmark
 
         var results = new Dictionary<string, object>();
         var times = new List<double>();
+        var checks = new List<double>();
+        using var person = withPerson ? new PersonCheck { HitThreshold = personThreshold } : null;
         foreach (var half in halves)
         {
             var clips = Clips(dir, half, variants);
             foreach (var fps in new[] { 10.0, 5.0 })
             {
-                var runs = clips.Select(c => (Clip: c, Run: MotionRunner.Run(c.Path, settings, fps))).ToList();
-                var score = MotionScorer.Score(runs.Select(r => (r.Clip, r.Run.Events)));
+                var runs = clips.Select(c => (Clip: c, Run: MotionRunner.Run(c.Path, settings, fps, person: person))).ToList();
                 times.AddRange(runs.SelectMany(r => r.Run.DetectorMs));
+                checks.AddRange(runs.SelectMany(r => r.Run.PersonCheckMs));
+                if (person is not null)
+                {
+                    // What a zone that requires a person would raise: the events the check did not rule out.
+                    var kept = MotionScorer.Score(runs.Select(r => (r.Clip, (IReadOnlyList<ScoredEvent>)[.. r.Run.Events.Where(e => e.Person != "false")])));
+                    Console.Error.WriteLine($"motion-quality: {half} at {fps} fps, person required: {kept}");
+                    foreach (var m in kept.Misses)
+                    {
+                        Console.Error.WriteLine($"  missed {m}");
+                    }
+
+                    results[$"{half}_{fps.ToString(CultureInfo.InvariantCulture)}fps_person_required"] = Figures(kept);
+                }
+
+                var score = MotionScorer.Score(runs.Select(r => (r.Clip, r.Run.Events)));
                 Console.Error.WriteLine($"motion-quality: {half} at {fps} fps, {score.Clips} clips, {score.Hours * 60:0.0} min: {score}");
                 foreach (var m in score.Misses)
                 {
@@ -90,24 +121,18 @@ internal static class MotionQualityBenchmark
                     Console.Error.WriteLine($"  false alarm {f}");
                 }
 
-                results[$"{half}_{fps.ToString(CultureInfo.InvariantCulture)}fps"] = new
-                {
-                    f1 = Math.Round(score.F1, 3),
-                    precision = Math.Round(score.Precision, 3),
-                    recall = Math.Round(score.Recall, 3),
-                    false_alarms = score.FalseAlarms,
-                    false_alarms_per_hour = Math.Round(score.FalseAlarmsPerHour, 1),
-                    onset_recall = Math.Round(score.OnsetRecall, 3),
-                    quiet_coverage = Math.Round(score.QuietCoverage, 3),
-                    false_alarms_by = score.FalseAlarmsBy,
-                    intruders = score.Intruders,
-                    minutes = Math.Round(score.Hours * 60, 1),
-                };
+                results[$"{half}_{fps.ToString(CultureInfo.InvariantCulture)}fps"] = Figures(score);
             }
         }
 
         times.Sort();
         results["detector_ms"] = new { mean = Math.Round(times.Average(), 3), p95 = Math.Round(times[(int)(times.Count * 0.95)], 3) };
+        if (checks.Count > 0)
+        {
+            checks.Sort();
+            results["person_check_ms"] = new { checks = checks.Count, mean = Math.Round(checks.Average(), 2), max = Math.Round(checks[^1], 2) };
+        }
+
         results["bench"] = "motion-quality";
         Console.WriteLine(JsonSerializer.Serialize(results));
         if (!keep)
@@ -117,6 +142,20 @@ internal static class MotionQualityBenchmark
 
         return 0;
     }
+
+    private static object Figures(MotionScore score) => new
+    {
+        f1 = Math.Round(score.F1, 3),
+        precision = Math.Round(score.Precision, 3),
+        recall = Math.Round(score.Recall, 3),
+        false_alarms = score.FalseAlarms,
+        false_alarms_per_hour = Math.Round(score.FalseAlarmsPerHour, 1),
+        onset_recall = Math.Round(score.OnsetRecall, 3),
+        quiet_coverage = Math.Round(score.QuietCoverage, 3),
+        false_alarms_by = score.FalseAlarmsBy,
+        intruders = score.Intruders,
+        minutes = Math.Round(score.Hours * 60, 1),
+    };
 
     private static List<MotionClip> Clips(string dir, string half, int variants)
     {

@@ -69,7 +69,7 @@ public sealed partial class CameraEvents(MotionPublisher publisher, ArmingState 
         var armed = Armed(m.Camera, m.Zones);
         if (m.Phase == "start")
         {
-            var start = publisher.Publish(m.Camera, "start", null, m.Zones, m.Boxes, m.PeakArea, armed);
+            var start = publisher.Publish(m.Camera, "start", null, m.Zones, m.Boxes, m.PeakArea, armed, m.Person);
             Remember(m.Ref, start.EventId);
             _open[m.Camera] = m.Ref;
             if (!armed)
@@ -85,7 +85,7 @@ public sealed partial class CameraEvents(MotionPublisher publisher, ArmingState 
             _open.TryRemove(m.Camera, out _);
         }
 
-        publisher.Publish(m.Camera, m.Phase, _eventIds.GetValueOrDefault(m.Ref, m.Ref), m.Zones, m.Boxes, m.PeakArea, armed);
+        publisher.Publish(m.Camera, m.Phase, _eventIds.GetValueOrDefault(m.Ref, m.Ref), m.Zones, m.Boxes, m.PeakArea, armed, m.Person);
     }
 
     private bool Armed(string cameraId, IReadOnlyList<string> zones)

@@ -39,7 +39,8 @@ public sealed record CameraStatus(string Camera, long Frames, long Analysed, lon
 /// A motion event's start, update or end. <c>Ref</c> names the event within the camera process; <c>StartSeconds</c>
 /// and <c>LastMotionSeconds</c> are stream times (a recording's position).
 /// </summary>
-public sealed record MotionMessage(string Camera, string Phase, Guid Ref, IReadOnlyList<string> Zones, IReadOnlyList<int[]> Boxes, double PeakArea, double StartSeconds = 0, double LastMotionSeconds = 0) : CameraLinkMessage;
+/// <param name="Person">The person check's answer at the event's start; null when it did not run.</param>
+public sealed record MotionMessage(string Camera, string Phase, Guid Ref, IReadOnlyList<string> Zones, IReadOnlyList<int[]> Boxes, double PeakArea, double StartSeconds = 0, double LastMotionSeconds = 0, bool? Person = null) : CameraLinkMessage;
 
 /// <summary>A privacy-masked JPEG: for a motion event (its <c>Ref</c>) or for a snapshot request (the request's id).</summary>
 public sealed record SnapshotMessage(Guid Ref, byte[] Jpeg) : CameraLinkMessage;

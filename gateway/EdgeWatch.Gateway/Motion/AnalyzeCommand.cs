@@ -6,8 +6,9 @@ using EdgeWatch.Gateway.Cameras;
 namespace EdgeWatch.Gateway.Motion;
 
 /// <summary>
-/// <c>analyze &lt;video-file&gt; [--settings &lt;json-file&gt;]</c>: runs the production motion pipeline over a file, in a
-/// camera process as the gateway runs it, frame by frame and prints one JSON line per finished event, then a summary line.
+/// <c>analyze &lt;video-file&gt; [--settings &lt;json-file&gt;] [--person]</c>: runs the production motion pipeline over a file,
+/// in a camera process as the gateway runs it, frame by frame and prints one JSON line per finished event, then a
+/// summary line. With <c>--person</c> each event's start is checked for a person and its line says <c>"person"</c>.
 /// </summary>
 public static class AnalyzeCommand
 {
@@ -15,6 +16,7 @@ public static class AnalyzeCommand
     {
         string? file = null;
         var settings = MotionSettings.Default;
+        var person = false;
         try
         {
             for (var i = 0; i < args.Length; i++)
@@ -28,9 +30,13 @@ public static class AnalyzeCommand
 
                     settings = MotionSettings.Load(args[++i]);
                 }
+                else if (args[i] == "--person")
+                {
+                    person = true;
+                }
                 else if (args[i].StartsWith("--", StringComparison.Ordinal) || file is not null)
                 {
-                    throw new ArgumentException($"unexpected argument '{args[i]}'; usage: analyze <video-file> [--settings <json-file>]");
+                    throw new ArgumentException($"unexpected argument '{args[i]}'; usage: analyze <video-file> [--settings <json-file>] [--person]");
                 }
                 else
                 {
@@ -40,10 +46,10 @@ public static class AnalyzeCommand
 
             if (file is null)
             {
-                throw new ArgumentException("usage: analyze <video-file> [--settings <json-file>]");
+                throw new ArgumentException("usage: analyze <video-file> [--settings <json-file>] [--person]");
             }
 
-            var lines = Analyze(file, settings, out var summary);
+            var lines = Analyze(file, settings, out var summary, person);
             foreach (var line in lines)
             {
                 stdout.WriteLine(line);
@@ -63,13 +69,13 @@ public static class AnalyzeCommand
     /// Analyses a file in a camera process, exactly as the gateway runs its cameras (<see cref="CameraProcessConnection"/>):
     /// returns the event lines and sets the summary line.
     /// </summary>
-    public static List<string> Analyze(string file, MotionSettings settings, out string summary)
+    public static List<string> Analyze(string file, MotionSettings settings, out string summary, bool person = false)
     {
-        (var lines, summary) = AnalyzeAsync(file, settings).GetAwaiter().GetResult();
+        (var lines, summary) = AnalyzeAsync(file, settings, person).GetAwaiter().GetResult();
         return lines;
     }
 
-    private static async Task<(List<string> Lines, string Summary)> AnalyzeAsync(string file, MotionSettings settings)
+    private static async Task<(List<string> Lines, string Summary)> AnalyzeAsync(string file, MotionSettings settings, bool person)
     {
         if (!File.Exists(file))
         {
@@ -82,7 +88,7 @@ public static class AnalyzeCommand
         try
         {
             await using var cameras = await CameraProcessConnection.StartAsync(Path.Combine(dir, "cameras.sock"), null, TimeSpan.FromSeconds(30), TimeProvider.System).ConfigureAwait(false);
-            await cameras.Link.SendAsync(new ConfigureMessage([new CameraOptions { Id = "file", Url = Path.GetFullPath(file) }], Path.Combine(dir, "clips"), settings), default).ConfigureAwait(false);
+            await cameras.Link.SendAsync(new ConfigureMessage([new CameraOptions { Id = "file", Url = Path.GetFullPath(file), PersonCheck = person }], Path.Combine(dir, "clips"), settings), default).ConfigureAwait(false);
             var lines = new List<string>();
             CameraStatus? done = null;
             while (done is null)
@@ -132,7 +138,13 @@ public static class AnalyzeCommand
             sb.Append(CultureInfo.InvariantCulture, $"{(i > 0 ? "," : "")}[{b[0]},{b[1]},{b[2]},{b[3]}]");
         }
 
-        sb.Append(CultureInfo.InvariantCulture, $"],\"peak_area\":{Math.Round(e.PeakArea, 5):0.#####}}}");
+        sb.Append(CultureInfo.InvariantCulture, $"],\"peak_area\":{Math.Round(e.PeakArea, 5):0.#####}");
+        if (e.Person is { } person)
+        {
+            sb.Append(person ? ",\"person\":true" : ",\"person\":false"); // only where the check ran
+        }
+
+        sb.Append('}');
         return sb.ToString();
     }
 }

@@ -21,6 +21,7 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
     private readonly Dictionary<string, Running> _running = [];
     private readonly ConcurrentDictionary<string, OpenEvent> _open = new();
     private readonly ConcurrentDictionary<string, ClipRecorder> _recorders = new();
+    private readonly ConcurrentDictionary<string, PersonCheck> _personChecks = new();
     private MotionSettings _settings = MotionSettings.Default;
 
     /// <summary>Runs exactly <paramref name="cameras"/>: starts new ones, restarts changed ones, stops removed ones.</summary>
@@ -111,6 +112,11 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
             MinArea = settings.MinArea * (1.5 - camera.Sensitivity),
         };
         var geometry = new CameraGeometry(camera, tuned.DetectWidth, tuned.DetectHeight);
+        if (camera.PersonCheck || camera.Zones.Any(z => z.RequirePerson))
+        {
+            _personChecks.GetOrAdd(camera.Id, _ => new PersonCheck());
+        }
+
         var pipeline = new CameraPipeline(new CameraSource(camera.Id, camera.Url, camera.HwAccel, camera.Realtime), tuned, geometry.AnalysisMask, geometry.PrivacyMask)
         {
             Filter = motion => geometry.ApplyZoneSensitivity(motion, settings.MinArea),
@@ -124,14 +130,15 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
 
     private void OnMotion(CameraOptions camera, CameraGeometry geometry, MotionEventUpdate update, Mat frame)
     {
-        var zones = geometry.ZonesOf(update.Boxes);
         int[][] boxes = [.. update.Boxes.Select(b => new[] { b.X, b.Y, b.Width, b.Height })];
         switch (update.Phase)
         {
             case "start":
-                var started = new OpenEvent(Guid.CreateVersion7(), time.GetTimestamp(), update.PeakArea, Snapshot(frame)) { StartedLocal = time.GetLocalNow().DateTime };
+                // The person check runs here only: on the moving boxes, once, when an event starts.
+                var person = _personChecks.TryGetValue(camera.Id, out var check) && !frame.Empty() ? check.Check(frame, update.Boxes) : null;
+                var started = new OpenEvent(Guid.CreateVersion7(), time.GetTimestamp(), update.PeakArea, Snapshot(frame)) { StartedLocal = time.GetLocalNow().DateTime, Person = person };
                 _open[camera.Id] = started;
-                tell(new MotionMessage(camera.Id, "start", started.Ref, zones, boxes, update.PeakArea, update.StartSeconds, update.LastMotionSeconds));
+                tell(new MotionMessage(camera.Id, "start", started.Ref, Zones(camera, geometry, update, person), boxes, update.PeakArea, update.StartSeconds, update.LastMotionSeconds, person));
                 break;
             case "update" when _open.TryGetValue(camera.Id, out var open):
                 if (update.PeakArea > open.SnapshotArea && !frame.Empty())
@@ -142,13 +149,13 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
 
                 if (time.GetElapsedTime(open.LastSent) >= UpdateEvery)
                 {
-                    tell(new MotionMessage(camera.Id, "update", open.Ref, zones, boxes, update.PeakArea, update.StartSeconds, update.LastMotionSeconds));
+                    tell(new MotionMessage(camera.Id, "update", open.Ref, Zones(camera, geometry, update, open.Person), boxes, update.PeakArea, update.StartSeconds, update.LastMotionSeconds, open.Person));
                     open.LastSent = time.GetTimestamp();
                 }
 
                 break;
             case "end" when _open.TryRemove(camera.Id, out var ended):
-                tell(new MotionMessage(camera.Id, "end", ended.Ref, zones, boxes, update.PeakArea, update.StartSeconds, update.LastMotionSeconds));
+                tell(new MotionMessage(camera.Id, "end", ended.Ref, Zones(camera, geometry, update, ended.Person), boxes, update.PeakArea, update.StartSeconds, update.LastMotionSeconds, ended.Person));
                 if (_recorders.TryGetValue(camera.Id, out var recorder))
                 {
                     SaveClip(recorder, camera, ended, time.GetLocalNow().DateTime - TimeSpan.FromSeconds(_settings.QuietSeconds));
@@ -163,6 +170,13 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
             default:
                 break;
         }
+    }
+
+    /// <summary>The zones the event's boxes are in, less those that require a person when the check found none.</summary>
+    internal static IReadOnlyList<string> Zones(CameraOptions camera, CameraGeometry geometry, MotionEventUpdate update, bool? person)
+    {
+        var zones = geometry.ZonesOf(update.Boxes);
+        return person is false ? [.. zones.Where(id => camera.Zones.FirstOrDefault(z => z.Id == id) is not { RequirePerson: true })] : zones;
     }
 
     private void SaveClip(ClipRecorder recorder, CameraOptions camera, OpenEvent ended, DateTime endedLocal)
@@ -220,6 +234,12 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
         }
 
         _recorders.Clear();
+        foreach (var c in _personChecks.Values)
+        {
+            c.Dispose();
+        }
+
+        _personChecks.Clear();
     }
 
     private sealed record Running(CameraPipeline Pipeline, string Json, int Generation);
@@ -231,6 +251,7 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
         public double SnapshotArea { get; set; } = area;
         public byte[] Snapshot { get; set; } = snapshot;
         public DateTime StartedLocal { get; init; }
+        public bool? Person { get; init; }
     }
 
     private static partial class CameraLog

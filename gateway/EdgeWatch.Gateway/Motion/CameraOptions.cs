@@ -35,6 +35,13 @@ public sealed class CameraOptions
 
     public List<ZoneOptions> Zones { get; set; } = [];
 
+    /// <summary>
+    /// Check each event's start for a person (OpenCV's HOG people detector on the moving boxes) and say so on the
+    /// event. Off by default: on the evaluation set it ruled out no false alarm and missed most small or entering
+    /// people (gateway/README). A zone that requires a person runs the check whatever this says.
+    /// </summary>
+    public bool PersonCheck { get; set; }
+
     /// <summary>Areas where motion never counts (a road, a tree).</summary>
     public List<List<double[]>> ExclusionMasks { get; set; } = [];
 
@@ -49,6 +56,12 @@ public sealed class ZoneOptions
 
     /// <summary>0–1, overrides the camera's sensitivity inside this zone (higher finds smaller motion).</summary>
     public double? Sensitivity { get; set; }
+
+    /// <summary>
+    /// Motion counts in this zone only when the person check found a person at the event's start; when the check could
+    /// not run (boxes too small), it counts, so a fault never silences a zone.
+    /// </summary>
+    public bool RequirePerson { get; set; }
 
     /// <summary>Armed windows in the gateway's local time: "always" or "HH:mm-HH:mm" (may span midnight). Empty: never armed unless armed by command.</summary>
     public List<string> Armed { get; set; } = [];

@@ -85,7 +85,7 @@ public sealed class CameraPipeline : IDisposable
     /// <summary>Time spent detecting and tracking (the analysis thread's work per frame, summed).</summary>
     public TimeSpan AnalyseTime => TimeSpan.FromTicks(Interlocked.Read(ref _analyseTicks));
 
-    /// <summary>The detector's own time per analysed frame (no decoding, no event tracking).</summary>
+    /// <summary>The detector's own time per analysed frame: the analysis thread's CPU time (no decoding, no event tracking).</summary>
     public FrameTimes DetectorTimes { get; } = new();
 
     /// <summary>CPU time of the ffmpeg readers that have ended (the decode cost of a recording once it is read).</summary>
@@ -308,8 +308,9 @@ public sealed class CameraPipeline : IDisposable
 
                 Interlocked.Exchange(ref _snapshotRequest, null)?.Invoke(j.Frame);
                 var analysing = Stopwatch.GetTimestamp();
+                var cpu = ThreadCpuTime.NowMs();
                 var motion = detector.Detect(j.Frame, j.Seconds);
-                DetectorTimes.Add(Stopwatch.GetElapsedTime(analysing).TotalMilliseconds);
+                DetectorTimes.Add(ThreadCpuTime.NowMs() - cpu);
                 if (Filter is { } filter)
                 {
                     motion = filter(motion);

@@ -9,7 +9,7 @@ namespace EdgeWatch.Gateway.Uplink;
 /// <summary>Queues motion events and their snapshots in the outbox's motion lane (below fire and trouble).</summary>
 public sealed class MotionPublisher(LowerLaneWriter writer, EventStamper stamper, IOptions<GatewayOptions> gateway)
 {
-    public MotionEvent Publish(string camera, string phase, Guid? eventId, IReadOnlyList<string> zones, IReadOnlyList<int[]> boxes, double peakArea, bool armed)
+    public MotionEvent Publish(string camera, string phase, Guid? eventId, IReadOnlyList<string> zones, IReadOnlyList<int[]> boxes, double peakArea, bool armed, bool? person = null)
     {
         var s = stamper.Next();
         var g = gateway.Value;
@@ -27,6 +27,7 @@ public sealed class MotionPublisher(LowerLaneWriter writer, EventStamper stamper
             Boxes = boxes,
             PeakArea = peakArea,
             Armed = armed,
+            Person = person,
             WallTime = s.WallTime,
             MonotonicMs = s.MonotonicMs,
             ClockSynced = s.ClockSynced,

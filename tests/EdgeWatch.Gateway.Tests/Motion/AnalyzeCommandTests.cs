@@ -41,6 +41,19 @@ public class AnalyzeCommandTests
         var covered = events.Sum(e => e.GetProperty("end_ms").GetInt64() - e.GetProperty("start_ms").GetInt64()) / 1000.0;
         Assert.True(covered >= 0.8 * duration, $"motion reported for only {covered:0.0} s of {duration:0.0} s");
         Assert.All(events, e => Assert.InRange(e.GetProperty("peak_area").GetDouble(), 0.001, 1));
+        Assert.All(events, e => Assert.False(e.TryGetProperty("person", out _), "person is given only where the check ran"));
+    }
+
+    [Fact]
+    public void WithThePersonCheckEachMotionLineSaysWhetherAPersonWasFound()
+    {
+        var (code, output, _) = Run(Sample("vtest.avi"), "--person");
+        Assert.Equal(0, code);
+        var events = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[..^1].Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.NotEmpty(events);
+        // vtest.avi's one long event starts with people at the picture's edge, which HOG rarely takes for a person;
+        // PersonCheckTests measures what the check finds. Here: every line carries its answer.
+        Assert.All(events, e => Assert.True(e.GetProperty("person").ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False, e.ToString()));
     }
 
     [Fact]
