@@ -55,6 +55,7 @@ public sealed class MotionDetector : IDisposable
     private readonly Mat _grown = new();
     private float[] _rowShares = [];
     private readonly ObjectTracks _tracks;
+    private AreaDownscale? _downscale;
     private bool _initialised;
     private double _lastSeconds;
     private double _faultSince = -1;
@@ -280,13 +281,16 @@ public sealed class MotionDetector : IDisposable
         return Cv2.CountNonZero(inside) > 0;
     }
 
-    /// <summary>
-    /// Grey at analysis size, each pixel the mean of the block it covers (an area resize). 640×360 to 213×120 is a
-    /// ratio of 3.005, which OpenCV takes on its slow path (~0.4 ms); a box mean sampled once per block costs a fifth
-    /// of that, but shifts blocks by up to a pixel, and that was enough to lose a faint walker at night on the
-    /// validation half, so the exact resize stays.
-    /// </summary>
-    private void Downscale() => Cv2.Resize(_colour, _small, _analysis, 0, 0, InterpolationFlags.Area);
+    /// <summary>Grey at analysis size, each pixel the mean of the source area it covers (<see cref="AreaDownscale"/>).</summary>
+    private void Downscale()
+    {
+        if (_downscale is null || _downscale.From != _colour.Size())
+        {
+            _downscale = new AreaDownscale(_colour.Size(), _analysis);
+        }
+
+        _downscale.Apply(_colour, _small);
+    }
 
     private Rect Near(Rect box, int pixels)
     {
