@@ -321,6 +321,14 @@ public sealed class MotionDetector : IDisposable
         // Torn: rows at the bottom where nearly every pixel changed a lot from the last frame, under rows that mostly
         // did not (a change of the whole picture is the light, and recalibrates instead).
         Cv2.Threshold(_frameDiff, _frameDiff, 30, 1, ThresholdTypes.Binary);
+        using (var bottom = new Mat(_frameDiff, new Rect(0, _analysis.Height - 1, _analysis.Width, 1)))
+        {
+            if (Cv2.CountNonZero(bottom) < 0.5 * _analysis.Width)
+            {
+                return null; // the bottom row is whole, so nothing below it is torn (most frames stop here)
+            }
+        }
+
         Cv2.Reduce(_frameDiff, _rows, ReduceDimension.Column, ReduceTypes.Avg, MatType.CV_32F);
         if (_rowShares.Length != _analysis.Height)
         {
