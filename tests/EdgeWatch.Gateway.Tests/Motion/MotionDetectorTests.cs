@@ -20,6 +20,48 @@ public class MotionDetectorTests
     }
 
     [Fact]
+    public void AFrameTornAtTheBottomIsAFaultAndAChangeThatStopsAboveTheBottomRowIsNot()
+    {
+        using var detector = new MotionDetector(MotionSettings.Default);
+        using var scene = Scene(1.0);
+        using var second = Scene(1.0, seed: 7);
+        using var other = new Mat();
+        Cv2.BitwiseNot(second, other); // another picture altogether: every pixel differs a lot
+        Mat Noisy(Mat m, int i)
+        {
+            var frame = m.Clone();
+            using var noise = new Mat(frame.Size(), MatType.CV_8UC3);
+            Cv2.Randu(noise, Scalar.All(0), Scalar.All(4 + (i % 3))); // a real sensor never repeats a frame exactly
+            Cv2.Add(frame, noise, frame);
+            return frame;
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            using var frame = Noisy(scene, i);
+            Assert.Null(detector.Detect(frame, i / 5.0).Fault);
+        }
+
+        // The lower third replaced by another picture, down to the last row: torn.
+        using (var torn = Noisy(scene, 10))
+        {
+            using var lower = new Mat(torn, new Rect(0, 240, 640, 120));
+            using var from = new Mat(other, new Rect(0, 240, 640, 120));
+            from.CopyTo(lower);
+            Assert.Equal("torn", detector.Detect(torn, 10 / 5.0).Fault);
+        }
+
+        // A band as wide as the picture that ends above the bottom rows is not a tear.
+        using (var band = Noisy(scene, 11))
+        {
+            using var lower = new Mat(band, new Rect(0, 200, 640, 120));
+            using var from = new Mat(other, new Rect(0, 200, 640, 120));
+            from.CopyTo(lower);
+            Assert.NotEqual("torn", detector.Detect(band, 11 / 5.0).Fault);
+        }
+    }
+
+    [Fact]
     public void QuietSceneHasNoMotion()
     {
         using var detector = new MotionDetector(MotionSettings.Default);
