@@ -101,8 +101,9 @@ public sealed partial class SirenTestScheduler(FireSafetyEngine engine, IOptions
         {
             var now = Time.GetUtcNow();
             var next = o.NextAfter(now);
-            Next = next;
-            await Task.Delay(next - now, Time, stoppingToken).ConfigureAwait(false);
+            var wait = Task.Delay(next - now, Time, stoppingToken);
+            Next = next; // told once its timer is set: a clock that moves on from here reaches it
+            await wait.ConfigureAwait(false);
             var result = engine.StartSirenTest(o.Duration, scheduled: true);
             Ran(Logger, next, result.Accepted, result.Message);
         }
