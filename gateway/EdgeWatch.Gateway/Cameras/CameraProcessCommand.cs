@@ -102,6 +102,10 @@ public static partial class CameraProcessCommand
         try
         {
             _ = OpenCvSharp.Cv2.GetVersionString();
+
+            // One analysis thread per camera. OpenCV's own pool would split each small operation across threads
+            // that the other cameras' threads (and the fire process) need, and costs more than it saves here.
+            OpenCvSharp.Cv2.SetNumThreads(1);
             return null;
         }
         catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException or BadImageFormatException or EntryPointNotFoundException)

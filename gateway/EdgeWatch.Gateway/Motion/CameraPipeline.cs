@@ -258,6 +258,7 @@ public sealed class CameraPipeline : IDisposable
     {
         using var mask = _maskFactory?.Invoke();
         using var privacy = _privacyFactory?.Invoke();
+        DetectorWarmUp.Run(_settings);
         using var detector = new MotionDetector(_settings, mask);
         var tracker = new MotionEventTracker(_settings);
         while (!_stop.IsCancellationRequested)

@@ -36,24 +36,18 @@ public sealed class MotionDetector : IDisposable
     private readonly Mat _small = new();
     private readonly Mat _smallF = new();
     private readonly Mat _background = new();
-    private readonly Mat _diff = new();
     private readonly Mat _changed = new();
     private readonly Mat _persistent = new();
     private readonly Mat _previous = new();
-    private readonly Mat _kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(3, 3));
     private readonly Mat? _analysisMask;
     private readonly Mat _lastSmall = new();
     private readonly Mat _ratio = new();
-    private readonly Mat _frameDiff = new();
-    private readonly Mat _slopeX = new();
-    private readonly Mat _slopeY = new();
     private readonly Mat _activity = new();
-    private readonly Mat _active = new();
-    private readonly Mat _changedShare = new();
-    private readonly Mat _rows = new();
     private readonly Mat _ratioSmooth = new();
-    private readonly Mat _grown = new();
-    private float[] _rowShares = [];
+    private readonly FrameFaults _faults = new();
+    private readonly RatioSlope _slope = new();
+    private readonly CrossMorphology _morphology = new();
+    private readonly double _analysisPixels;
     private readonly ObjectTracks _tracks;
     private AreaDownscale? _downscale;
     private bool _initialised;
@@ -79,9 +73,10 @@ public sealed class MotionDetector : IDisposable
             _analysisMask = new Mat();
             Cv2.Resize(analysisMask, _analysisMask, _analysis, 0, 0, InterpolationFlags.Nearest);
         }
+
+        _analysisPixels = _analysisMask is null ? _analysis.Width * _analysis.Height : Math.Max(1, Cv2.CountNonZero(_analysisMask));
     }
 
-    private double AnalysisPixels => _analysisMask is null ? _analysis.Width * _analysis.Height : Math.Max(1, Cv2.CountNonZero(_analysisMask));
 
     /// <summary>The tracks being followed (for tests and diagnostics).</summary>
     public IReadOnlyList<ObjectTrack> Tracks => _tracks.Tracks;
@@ -94,9 +89,14 @@ public sealed class MotionDetector : IDisposable
         var dt = _initialised ? Math.Clamp(seconds - _lastSeconds, 0.01, 2) : 0.2;
         _lastSeconds = seconds;
 
-        if (_initialised && FrameFault() is { } fault)
+        if (_initialised && _faults.Find(_small, _lastSmall) is { } fault)
         {
             _faultSince = _faultSince < 0 ? seconds : _faultSince;
+            if (fault == "torn")
+            {
+                _small.CopyTo(_lastSmall); // a real, sudden change of the whole picture is torn once, then analysed
+            }
+
             return new FrameMotion(false, [], 0, false) { Fault = fault };
         }
 
@@ -129,17 +129,11 @@ public sealed class MotionDetector : IDisposable
             return new FrameMotion(false, [], 0, resumed);
         }
 
-        Cv2.Absdiff(_smallF, _background, _diff);
-        Cv2.Threshold(_diff, _diff, _s.Threshold, 255, ThresholdTypes.Binary);
-        _diff.ConvertTo(_changed, MatType.CV_8U);
-        if (_analysisMask is not null)
-        {
-            Cv2.BitwiseAnd(_changed, _analysisMask, _changed);
-        }
+        var changedPixels = ChangeMask.Apply(_smallF, _background, (float)_s.Threshold, _analysisMask, _changed);
 
         // A change over a large share of the frame, or a jump of the whole frame's brightness, is the light, not an
         // intruder: recalibrate, up to a deadline.
-        var changedShare = Cv2.CountNonZero(_changed) / AnalysisPixels;
+        var changedShare = changedPixels / _analysisPixels;
         var brightnessJump = Math.Abs((mean / Math.Max(_meanBrightness, 1.0)) - 1.0);
         _meanBrightness += 0.1 * (mean - _meanBrightness);
         if (changedShare >= _s.LightChangeFraction || brightnessJump >= _s.BrightnessJump)
@@ -163,16 +157,12 @@ public sealed class MotionDetector : IDisposable
         }
 
         // Speckle (noise, rain, snow) goes first; then blobs are grown so that one object is one blob.
-        Cv2.MorphologyEx(_changed, _persistent, MorphTypes.Open, _kernel);
+        _morphology.Open(_changed, _persistent);
 
         // Dynamic background: where change keeps coming back (foliage, water, a flag) a pixel stops counting until
         // it has been still for a while. A walker passing through such a place is still seen on either side of it.
-        Cv2.Threshold(_activity, _active, _s.DynamicActivity, 255, ThresholdTypes.BinaryInv);
-        _active.ConvertTo(_active, MatType.CV_8U);
-        _persistent.ConvertTo(_changedShare, MatType.CV_32F, 1 / 255.0);
-        Cv2.AccumulateWeighted(_changedShare, _activity, 1 - Math.Exp(-dt / _s.DynamicSeconds), null!);
-        Cv2.BitwiseAnd(_persistent, _active, _persistent);
-        Cv2.Dilate(_persistent, _persistent, _kernel, iterations: _s.JoinIterations);
+        ActivityMask.Apply(_persistent, _activity, (float)_s.DynamicActivity, (float)(1 - Math.Exp(-dt / _s.DynamicSeconds)));
+        _morphology.Dilate(_persistent, _s.JoinIterations);
 
         Cv2.FindContours(_persistent, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
         var total = (double)(_analysis.Width * _analysis.Height);
@@ -229,19 +219,7 @@ public sealed class MotionDetector : IDisposable
     /// </summary>
     private bool IsSmoothChange(Rect box)
     {
-        // ConvertTo's offset, not Cv2.Add with a Scalar: OpenCvSharp's Scalar overloads cost ~0.5 ms a call.
-        using var cur = new Mat(_smallF, box);
-        using var bg = new Mat(_background, box);
-        using var changed = new Mat(_changed, box);
-        cur.ConvertTo(_ratio, MatType.CV_32F, 1, 4);
-        bg.ConvertTo(_ratioSmooth, MatType.CV_32F, 1, 4);
-        Cv2.Divide(_ratio, _ratioSmooth, _ratio);
-        Cv2.MinMaxLoc(_ratio, out double low, out double high, out _, out _, changed);
-        var depth = Math.Max(Math.Abs(high - 1), Math.Abs(1 - low));
-        Cv2.Sobel(_ratio, _slopeX, MatType.CV_32F, 1, 0, 3, 0.125);
-        Cv2.Sobel(_ratio, _slopeY, MatType.CV_32F, 0, 1, 3, 0.125);
-        Cv2.Magnitude(_slopeX, _slopeY, _slopeX);
-        Cv2.MinMaxLoc(_slopeX, out _, out double steepest, out _, out _, changed);
+        var (depth, steepest) = _slope.Measure(_smallF, _background, _changed, box);
         if (steepest < _s.SmoothChangeRatio * depth)
         {
             return true;
@@ -251,6 +229,10 @@ public sealed class MotionDetector : IDisposable
         {
             return false; // a cone of light is large; a plain car is not, and must not pass for one
         }
+
+        using var cur = new Mat(_smallF, box);
+        using var bg = new Mat(_background, box);
+        using var changed = new Mat(_changed, box);
 
         // Light that adds to the scene (a headlight cone at night) changes the difference smoothly, whatever the
         // texture under it: the difference's detail (its departure from a local mean) is small next to its size.
@@ -265,21 +247,9 @@ public sealed class MotionDetector : IDisposable
 
     /// <summary>
     /// Temporal persistence: whether change was found at or near <paramref name="box"/> (within three pixels) in the
-    /// previous frame. The previous mask is grown only around the box, not over the whole picture.
+    /// previous frame.
     /// </summary>
-    private bool SeenBefore(Rect box)
-    {
-        var around = Near(box, 3);
-        using var before = new Mat(_previous, around);
-        if (Cv2.CountNonZero(before) == 0)
-        {
-            return false;
-        }
-
-        Cv2.Dilate(before, _grown, _kernel, iterations: 3);
-        using var inside = new Mat(_grown, new Rect(box.X - around.X, box.Y - around.Y, box.Width, box.Height));
-        return Cv2.CountNonZero(inside) > 0;
-    }
+    private bool SeenBefore(Rect box) => NearChange.Within(_previous, box, 3);
 
     /// <summary>Grey at analysis size, each pixel the mean of the source area it covers (<see cref="AreaDownscale"/>).</summary>
     private void Downscale()
@@ -292,75 +262,9 @@ public sealed class MotionDetector : IDisposable
         _downscale.Apply(_colour, _small);
     }
 
-    private Rect Near(Rect box, int pixels)
-    {
-        var x = Math.Max(0, box.X - pixels);
-        var y = Math.Max(0, box.Y - pixels);
-        return new Rect(x, y, Math.Min(_analysis.Width, box.Right + pixels) - x, Math.Min(_analysis.Height, box.Bottom + pixels) - y);
-    }
-
-    /// <summary>
-    /// A frame the camera did not really see: the same frame again (frozen: real sensors always add noise), a flat
-    /// grey or black picture (signal loss), or one whose lower part is torn (a full-width band that changed everywhere).
-    /// </summary>
-    private string? FrameFault()
-    {
-        Cv2.MeanStdDev(_small, out _, out var std);
-        if (std.Val0 < 2.0)
-        {
-            return "signal-loss";
-        }
-
-        Cv2.Absdiff(_small, _lastSmall, _frameDiff);
-        var change = Cv2.Mean(_frameDiff).Val0;
-        if (change < 0.05)
-        {
-            return "frozen";
-        }
-
-        // Torn: rows at the bottom where nearly every pixel changed a lot from the last frame, under rows that mostly
-        // did not (a change of the whole picture is the light, and recalibrates instead).
-        Cv2.Threshold(_frameDiff, _frameDiff, 30, 1, ThresholdTypes.Binary);
-        using (var bottom = new Mat(_frameDiff, new Rect(0, _analysis.Height - 1, _analysis.Width, 1)))
-        {
-            if (Cv2.CountNonZero(bottom) < 0.5 * _analysis.Width)
-            {
-                return null; // the bottom row is whole, so nothing below it is torn (most frames stop here)
-            }
-        }
-
-        Cv2.Reduce(_frameDiff, _rows, ReduceDimension.Column, ReduceTypes.Avg, MatType.CV_32F);
-        if (_rowShares.Length != _analysis.Height)
-        {
-            _rowShares = new float[_analysis.Height];
-        }
-
-        System.Runtime.InteropServices.Marshal.Copy(_rows.Data, _rowShares, 0, _rowShares.Length);
-        var torn = 0;
-        for (var y = _analysis.Height - 1; y >= 0 && _rowShares[y] >= 0.5f; y--)
-        {
-            torn++;
-        }
-
-        var above = _analysis.Height - torn;
-        var changedAbove = 0.0;
-        for (var y = 0; y < above; y++)
-        {
-            changedAbove += _rowShares[y];
-        }
-
-        if (torn >= _analysis.Height / 6 && above >= _analysis.Height / 6 && changedAbove / above < 0.2)
-        {
-            _small.CopyTo(_lastSmall); // a real, sudden change of the whole picture is torn once, then analysed
-            return "torn";
-        }
-
-        return null;
-    }
-
     public void Dispose()
     {
-        foreach (var m in new[] { _colour, _small, _smallF, _background, _diff, _changed, _persistent, _previous, _kernel, _lastSmall, _ratio, _ratioSmooth, _grown, _frameDiff, _rows, _slopeX, _slopeY, _activity, _active, _changedShare })
+        foreach (var m in new[] { _colour, _small, _smallF, _background, _changed, _persistent, _previous, _lastSmall, _ratio, _ratioSmooth, _activity })
         {
             m.Dispose();
         }
