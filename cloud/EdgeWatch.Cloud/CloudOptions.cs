@@ -18,6 +18,31 @@ public sealed class BrokerOptions
 
     /// <summary>Cap of the aggregator's reconnect backoff. One client, so it may retry briskly: gateways wait for it.</summary>
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The embedded broker's mutual-TLS listener for the network (section <c>Broker:Tls</c>).</summary>
+    public BrokerTlsOptions Tls { get; set; } = new();
+}
+
+/// <summary>
+/// The embedded broker's listener for gateways elsewhere on the network: mutual TLS, each client known by its
+/// certificate from the site authority (<c>edgewatch-provision site init</c> writes every file named here).
+/// </summary>
+public sealed class BrokerTlsOptions
+{
+    /// <summary>Off by default (the demo keeps to its loopback listener).</summary>
+    public bool Enabled { get; set; }
+    public string Host { get; set; } = "0.0.0.0";
+    public int Port { get; set; } = 8883;
+
+    /// <summary>The broker's certificate and key (PEM).</summary>
+    public string Certificate { get; set; } = "";
+    public string Key { get; set; } = "";
+
+    /// <summary>The site authority's certificate (PEM): every client certificate must chain to it.</summary>
+    public string Authority { get; set; } = "";
+
+    /// <summary>The site's certificate revocation list (PEM), read again whenever it changes; optional.</summary>
+    public string? RevocationList { get; set; }
 }
 
 /// <summary>Event store (section <c>Storage</c>).</summary>
@@ -116,7 +141,42 @@ public sealed class CloudOptionsValidator :
             return ValidateOptionsResult.Fail($"Broker:Port must be 1–65535 (0 only for an embedded broker) (was {o.Port})");
         }
 
-        return string.IsNullOrWhiteSpace(o.Host) ? ValidateOptionsResult.Fail("Broker:Host is required") : ValidateOptionsResult.Success;
+        if (string.IsNullOrWhiteSpace(o.Host))
+        {
+            return ValidateOptionsResult.Fail("Broker:Host is required");
+        }
+
+        // The plain listener takes any client: only this machine may reach it. The network gets mutual TLS.
+        if (o.Mode == "embedded" && !(System.Net.IPAddress.TryParse(o.Host, out var address) && System.Net.IPAddress.IsLoopback(address)) && o.Host != "localhost")
+        {
+            return ValidateOptionsResult.Fail($"Broker:Host must be a loopback address (was '{o.Host}'): the plain listener accepts any client; gateways elsewhere connect to the TLS listener (Broker:Tls)");
+        }
+
+        if (!o.Tls.Enabled)
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        var errors = new List<string>();
+        if (o.Tls.Port is < 1 or > 65535)
+        {
+            errors.Add($"Broker:Tls:Port must be 1–65535 (was {o.Tls.Port})");
+        }
+
+        foreach (var (key, path) in new[] { ("Certificate", o.Tls.Certificate), ("Key", o.Tls.Key), ("Authority", o.Tls.Authority), ("RevocationList", o.Tls.RevocationList ?? "") })
+        {
+            if (key == "RevocationList" && string.IsNullOrEmpty(path))
+            {
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(path) || !System.IO.File.Exists(path))
+            {
+                errors.Add($"Broker:Tls:{key} must name an existing file (was '{path}')");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
     public ValidateOptionsResult Validate(string? name, StorageOptions o) =>

@@ -17,12 +17,16 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
 {
     private readonly BrokerOptions _options;
     private readonly ILogger<EmbeddedBroker> _logger;
+    private readonly TimeProvider _time;
     private MqttServer? _server;
+    private BrokerTrust? _trust;
+    private ITimer? _revocationWatch;
 
-    public EmbeddedBroker(IOptions<BrokerOptions> options, ILogger<EmbeddedBroker> logger)
+    public EmbeddedBroker(IOptions<BrokerOptions> options, ILogger<EmbeddedBroker> logger, TimeProvider? time = null)
     {
         _options = options.Value;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
         Port = _options.Port == 0 && IsEmbedded ? FreeLoopbackPort() : _options.Port;
     }
 
@@ -49,17 +53,41 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
             return;
         }
 
-        var address = IPAddress.Parse(_options.Host);
-        var options = new MqttServerOptionsBuilder()
+        var address = _options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(_options.Host);
+        var builder = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(address)
             .WithDefaultEndpointPort(Port)
-            .WithPersistentSessions()
-            .Build();
-        _server = new MqttServerFactory().CreateMqttServer(options);
+            .WithPersistentSessions();
+        if (_options.Tls.Enabled)
+        {
+            _trust = new BrokerTrust(_options.Tls, _time, _logger);
+            builder.WithEncryptedEndpoint()
+                .WithEncryptedEndpointBoundIPAddress(IPAddress.Parse(_options.Tls.Host))
+                .WithEncryptedEndpointPort(_options.Tls.Port)
+                .WithEncryptionCertificate(_trust.ServerCertificate)
+                .WithEncryptionSslProtocol(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13)
+                .WithClientCertificate(_trust.AcceptCertificate, true);
+        }
+
+        _server = new MqttServerFactory().CreateMqttServer(builder.Build());
         _server.ValidatingConnectionAsync += AssignClientIdentifier;
+        if (_trust is { } trust)
+        {
+            var server = _server;
+            _server.ValidatingConnectionAsync += trust.ValidateConnectionAsync;
+            _server.InterceptingPublishAsync += trust.InterceptPublishAsync;
+            _server.InterceptingSubscriptionAsync += trust.InterceptSubscriptionAsync;
+            _server.ClientDisconnectedAsync += trust.ForgetAsync;
+            _revocationWatch = _time.CreateTimer(_ => _ = trust.DropRevokedAsync(server), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        }
+
         await _server.StartAsync().ConfigureAwait(false);
         BrokerLog.Started(_logger, _options.Host, Port);
+        if (_options.Tls.Enabled)
+        {
+            BrokerLog.TlsStarted(_logger, _options.Tls.Host, _options.Tls.Port);
+        }
     }
 
     /// <summary>
@@ -70,7 +98,7 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
     /// </summary>
     private Task AssignClientIdentifier(ValidatingConnectionEventArgs e)
     {
-        if (!string.IsNullOrEmpty(e.ClientId))
+        if (!string.IsNullOrEmpty(e.ClientId) || e.IsSecureConnection) // a TLS client's id is its certificate's name
         {
             return Task.CompletedTask;
         }
@@ -104,6 +132,11 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_revocationWatch is not null)
+        {
+            await _revocationWatch.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_server is { IsStarted: true })
         {
             await _server.StopAsync(new MqttServerStopOptions()).ConfigureAwait(false);
@@ -124,4 +157,7 @@ internal static partial class BrokerLog
 {
     [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Embedded MQTT broker listening on mqtt://{Address}:{Port}")]
     public static partial void Started(ILogger logger, string address, int port);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Embedded MQTT broker listening for gateways on mqtts://{Address}:{Port} (mutual TLS)")]
+    public static partial void TlsStarted(ILogger logger, string address, int port);
 }

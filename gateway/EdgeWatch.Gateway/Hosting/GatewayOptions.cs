@@ -36,6 +36,13 @@ public sealed class MqttOptions
     public string Host { get; set; } = "127.0.0.1";
     public int Port { get; set; } = 1883;
     public bool UseTls { get; set; }
+
+    /// <summary>The site authority's certificate (PEM) the broker's certificate must chain to; the system's roots when unset.</summary>
+    public string? CaCertificate { get; set; }
+
+    /// <summary>The node's certificate and key (PEM) from its bundle: its identity on a broker with mutual TLS.</summary>
+    public string? ClientCertificate { get; set; }
+    public string? ClientKey { get; set; }
     public string? Username { get; set; }
     public string? Password { get; set; }
     public string? ClientId { get; set; }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using EdgeWatch.Mqtt;
 using System.Buffers;
 using System.Threading.RateLimiting;
@@ -85,6 +86,10 @@ public sealed class MqttUplink : SupervisedService
                 Stopping = GoodbyeAsync,
                 Failed = reason =>
                 {
+                    var tlsFailure = _mqtt.UseTls && !reason.StartsWith("Mqtt:", StringComparison.Ordinal)
+                        && (reason.Contains("not connected", StringComparison.OrdinalIgnoreCase) || reason.Contains("SSL", StringComparison.Ordinal)
+                            || reason.Contains("TLS", StringComparison.Ordinal) || reason.Contains("certificate", StringComparison.OrdinalIgnoreCase));
+                    reason = tlsFailure ? MqttTlsFiles.Explain(_mqtt, reason) : reason;
                     LastError = reason;
                     UplinkLog.ConnectFailed(_logger, _mqtt.Host, _mqtt.Port, reason);
                 },
@@ -98,7 +103,7 @@ public sealed class MqttUplink : SupervisedService
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_mqtt.Host, _mqtt.Port)
-            .WithClientId(_mqtt.ClientId ?? $"gw-{_gateway.Site}-{_gateway.Id}")
+            .WithClientId(_mqtt.ClientId ?? (_mqtt.ClientCertificate is null ? $"gw-{_gateway.Site}-{_gateway.Id}" : _gateway.Id)) // a certificate's name is its client id
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithCleanStart(false)
             .WithSessionExpiryInterval(24 * 3600)
@@ -115,7 +120,20 @@ public sealed class MqttUplink : SupervisedService
 
         if (_mqtt.UseTls)
         {
-            builder.WithTlsOptions(o => o.UseTls());
+            var (authority, client) = MqttTlsFiles.Load(_mqtt, _time.GetUtcNow());
+            builder.WithTlsOptions(o =>
+            {
+                o.UseTls();
+                if (authority is not null)
+                {
+                    o.WithTrustChain(new X509Certificate2Collection(authority));
+                }
+
+                if (client is not null)
+                {
+                    o.WithClientCertificates([client]);
+                }
+            });
         }
 
         return builder.Build();

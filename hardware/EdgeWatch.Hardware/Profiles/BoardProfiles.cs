@@ -32,6 +32,20 @@ public static class BoardProfiles
         return Parse(file, nameOrPath);
     }
 
+    /// <summary>The JSON text of a built-in profile or a profile file (for a node bundle); it is validated first.</summary>
+    public static string Text(string nameOrPath)
+    {
+        _ = Load(nameOrPath);
+        if (!BuiltIn.Contains(nameOrPath))
+        {
+            return File.ReadAllText(nameOrPath);
+        }
+
+        using var stream = typeof(BoardProfiles).Assembly.GetManifestResourceStream($"EdgeWatch.Hardware.profiles.{nameOrPath}.json")!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     public static BoardProfile Parse(Stream json, string source)
     {
         BoardProfileDocument? doc;
