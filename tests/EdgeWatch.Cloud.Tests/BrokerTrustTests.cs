@@ -54,20 +54,7 @@ public sealed class BrokerTrustTests : IAsyncLifetime
         _site.Dispose();
     }
 
-    private static MqttClientOptionsBuilder Tls(MqttClientOptionsBuilder builder, string authority, string certificate, string key) =>
-        builder.WithTlsOptions(o => o.UseTls()
-            .WithTrustChain(new X509Certificate2Collection(X509CertificateLoader.LoadCertificateFromFile(authority)))
-            .WithClientCertificates([X509Certificate2.CreateFromPemFile(certificate, key)]));
-
-    private async Task<IMqttClient> ConnectAsync(string certificate, string key, string clientId, string? authority = null)
-    {
-        var client = new MqttClientFactory().CreateMqttClient();
-        var options = Tls(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _tlsPort).WithClientId(clientId).WithProtocolVersion(MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(10)),
-            authority ?? _site.Authority, certificate, key).Build();
-        var result = await client.ConnectAsync(options);
-        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
-        return client;
-    }
+    private Task<IMqttClient> ConnectAsync(string certificate, string key, string clientId) => TrustClients.ConnectAsync(_tlsPort, _site.Authority, certificate, key, clientId);
 
     private Task<IMqttClient> ConnectNodeAsync(NodeBundleFiles node) => ConnectAsync(node.Certificate, node.Key, node.Id);
 
@@ -86,8 +73,7 @@ public sealed class BrokerTrustTests : IAsyncLifetime
         return (client, topics);
     }
 
-    private static Task<MqttClientPublishResult> PublishAsync(IMqttClient client, string topic) =>
-        client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Encoding.UTF8.GetBytes("{}")).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+    private static Task<MqttClientPublishResult> PublishAsync(IMqttClient client, string topic) => TrustClients.PublishAsync(client, topic);
 
     [Fact]
     public async Task AGatewayPublishesAsItselfAndAnotherGatewaysFireEventIsRefusedWith135AndReachesNobody()
@@ -161,7 +147,7 @@ public sealed class BrokerTrustTests : IAsyncLifetime
 
         // The right certificate under another name: the certificate's name is the client id.
         var client = new MqttClientFactory().CreateMqttClient();
-        var options = Tls(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _tlsPort).WithClientId("gw-a").WithProtocolVersion(MqttProtocolVersion.V500), _site.Authority, good.Certificate, good.Key).Build();
+        var options = TrustClients.Options(_tlsPort, _site.Authority, good.Certificate, good.Key, "gw-a");
         var result = await client.ConnectAsync(options); // MQTTnet 5 answers a refusal with its reason code
         Assert.Equal(MqttClientConnectResultCode.ClientIdentifierNotValid, result.ResultCode);
         Assert.False(client.IsConnected);
@@ -192,7 +178,7 @@ public sealed class BrokerTrustTests : IAsyncLifetime
             later);
         await broker.StartAsync(default);
         var client = new MqttClientFactory().CreateMqttClient();
-        var options = Tls(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(node.Id).WithProtocolVersion(MqttProtocolVersion.V500), _site.Authority, node.Certificate, node.Key).Build();
+        var options = TrustClients.Options(port, _site.Authority, node.Certificate, node.Key, node.Id);
         await Assert.ThrowsAnyAsync<Exception>(() => client.ConnectAsync(options));
         Assert.False(client.IsConnected);
     }

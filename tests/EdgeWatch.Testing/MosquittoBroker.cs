@@ -14,14 +14,8 @@ public sealed class MosquittoBroker : IDisposable
     private Process? _process;
 
     public MosquittoBroker(string? aclFile = null)
+        : this(Eventually.FreePort())
     {
-        if (!File.Exists(Binary))
-        {
-            throw new InvalidOperationException($"{Binary} is missing: run ./test.sh, which installs Debian's mosquitto package");
-        }
-
-        Port = Eventually.FreePort();
-        _dir = Eventually.TempDirectory("edgewatch-mosquitto");
         var conf = Path.Combine(_dir, "mosquitto.conf");
         File.WriteAllLines(conf,
         [
@@ -34,6 +28,30 @@ public sealed class MosquittoBroker : IDisposable
             .. aclFile is null ? Array.Empty<string>() : [$"acl_file {aclFile}"],
         ]);
         ConfigFile = conf;
+    }
+
+    private MosquittoBroker(int port)
+    {
+        if (!File.Exists(Binary))
+        {
+            throw new InvalidOperationException($"{Binary} is missing: run ./test.sh, which installs Debian's mosquitto package");
+        }
+
+        Port = port;
+        _dir = Eventually.TempDirectory("edgewatch-mosquitto");
+        ConfigFile = Path.Combine(_dir, "mosquitto.conf");
+    }
+
+    /// <summary>
+    /// Mosquitto with a configuration written elsewhere (the one <c>site init</c> writes), on <paramref name="port"/> on
+    /// loopback; <c>user root</c> is added, since Mosquitto otherwise drops to its own user before it reads the keys.
+    /// </summary>
+    public static MosquittoBroker WithConfiguration(string configuration, int port)
+    {
+        var broker = new MosquittoBroker(port);
+        var lines = File.ReadAllLines(configuration).Select(l => l.StartsWith("listener ", StringComparison.Ordinal) ? $"listener {port} 127.0.0.1" : l);
+        File.WriteAllLines(broker.ConfigFile, ["user root", "log_dest none", .. lines]);
+        return broker;
     }
 
     public int Port { get; }

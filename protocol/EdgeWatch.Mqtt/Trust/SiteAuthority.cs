@@ -87,7 +87,8 @@ public sealed class SiteAuthority(X509Certificate2 certificate)
             notAfter = Certificate.NotAfter; // never outlives its authority
         }
 
-        using var issued = request.Create(Certificate, now.AddMinutes(-5), notAfter, serial);
+        var notBefore = now.AddMinutes(-5) < Certificate.NotBefore ? new DateTimeOffset(Certificate.NotBefore) : now.AddMinutes(-5); // nor predates it
+        using var issued = request.Create(Certificate, notBefore, notAfter, serial);
         return issued.CopyWithPrivateKey(key);
     }
 }
