@@ -2,6 +2,12 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using EdgeWatch.Cloud.Broker;
+using EdgeWatch.Gateway.FireSafety;
+using EdgeWatch.Gateway.Hosting;
+using EdgeWatch.Gateway.Uplink;
+using EdgeWatch.Hardware.Simulation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using EdgeWatch.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -181,6 +187,48 @@ public sealed class BrokerTrustTests : IAsyncLifetime
         var options = TrustClients.Options(port, _site.Authority, node.Certificate, node.Key, node.Id);
         await Assert.ThrowsAnyAsync<Exception>(() => client.ConnectAsync(options));
         Assert.False(client.IsConnected);
+    }
+
+    private Dictionary<string, string?> GatewaySettings(NodeBundleFiles node, string? key = null)
+    {
+        var settings = GatewayHost.SimulatedSettings("town", node.Id, "g1", _tlsPort, Eventually.TempDirectory("edgewatch-tls-gateway"));
+        settings["Mqtt:UseTls"] = "true";
+        settings["Mqtt:CaCertificate"] = node.Authority;
+        settings["Mqtt:ClientCertificate"] = node.Certificate;
+        settings["Mqtt:ClientKey"] = key ?? node.Key;
+        return settings;
+    }
+
+    [Fact]
+    public async Task AGatewayWithItsBundleConnectsOverTlsAndItsFireAlarmArrives()
+    {
+        var node = await _site.AddNodeAsync("gw-g1");
+        var (watch, topics) = await WatchAsync();
+        using var gateway = GatewayHost.Create([], GatewaySettings(node), b => b.SetMinimumLevel(LogLevel.Warning));
+        await gateway.StartAsync();
+        await Eventually.WaitAsync(() => topics.Contains(Topics.Status("town", "gw-g1")), TimeSpan.FromSeconds(15), "the gateway's status over TLS");
+
+        gateway.Services.GetRequiredService<SimulatedBoard>().Trip("h2.smoke");
+        await Eventually.WaitAsync(() => topics.Contains(Topics.FireEvents("town", "gw-g1")), TimeSpan.FromSeconds(15), "the fire alarm over TLS");
+        await gateway.StopAsync();
+        watch.Dispose();
+    }
+
+    [Fact]
+    public async Task AGatewayWhoseKeyIsMissingSaysWhichFileInItsHealthAndStillSoundsItsSirens()
+    {
+        var node = await _site.AddNodeAsync("gw-g1");
+        var missing = Path.Combine(node.Directory, "gone.key");
+        using var gateway = GatewayHost.Create([], GatewaySettings(node, missing), b => b.SetMinimumLevel(LogLevel.Critical));
+        await gateway.StartAsync();
+        var uplink = gateway.Services.GetRequiredService<MqttUplink>();
+        await Eventually.WaitAsync(() => uplink.LastError is not null, TimeSpan.FromSeconds(15), "the uplink to report its problem");
+        Assert.Contains($"Mqtt:ClientKey {missing} is missing", uplink.LastError, StringComparison.Ordinal);
+
+        gateway.Services.GetRequiredService<SimulatedBoard>().Trip("h2.smoke");
+        var engine = gateway.Services.GetRequiredService<FireSafetyEngine>();
+        await Eventually.WaitAsync(() => engine.State == GroupState.Alarm, TimeSpan.FromSeconds(10), "the alarm without a broker");
+        await gateway.StopAsync();
     }
 
     [Fact]
