@@ -215,6 +215,22 @@ public sealed class BrokerTrustTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANodeCertificateThatExpiresWithin30DaysShowsInHealth()
+    {
+        var node = await _site.AddNodeAsync("gw-g1", days: 20);
+        using var gateway = GatewayHost.Create([], GatewaySettings(node), b => b.SetMinimumLevel(LogLevel.Warning));
+        await gateway.StartAsync();
+        var uplink = gateway.Services.GetRequiredService<MqttUplink>();
+        await Eventually.WaitAsync(() => uplink.Connected, TimeSpan.FromSeconds(15), "the gateway to connect over TLS");
+        var health = await gateway.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync();
+        var entry = health.Entries.Single(e => e.Value.Data.ContainsKey("certificate_expires")).Value;
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, entry.Status);
+        Assert.Contains("the node certificate expires on", entry.Description, StringComparison.Ordinal);
+        Assert.Contains("renew it", entry.Description, StringComparison.Ordinal);
+        await gateway.StopAsync();
+    }
+
+    [Fact]
     public async Task AGatewayWhoseKeyIsMissingSaysWhichFileInItsHealthAndStillSoundsItsSirens()
     {
         var node = await _site.AddNodeAsync("gw-g1");

@@ -68,6 +68,9 @@ public sealed class MqttUplink : SupervisedService
     public long Unsubscribed => Interlocked.Read(ref _unsubscribed);
     public string? LastError { get; private set; }
 
+    /// <summary>When the node's client certificate expires (known once it was loaded), for health.</summary>
+    public DateTimeOffset? ClientCertificateExpires { get; private set; }
+
     protected override Task RunAsync(CancellationToken stoppingToken)
     {
         if (!_mqtt.Enabled)
@@ -121,6 +124,7 @@ public sealed class MqttUplink : SupervisedService
         if (_mqtt.UseTls)
         {
             var (authority, client) = MqttTlsFiles.Load(_mqtt, _time.GetUtcNow());
+            ClientCertificateExpires = client is null ? null : new DateTimeOffset(client.NotAfter.ToUniversalTime());
             builder.WithTlsOptions(o =>
             {
                 o.UseTls();

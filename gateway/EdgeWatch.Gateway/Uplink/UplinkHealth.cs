@@ -7,9 +7,10 @@ namespace EdgeWatch.Gateway.Uplink;
 /// Health of the uplink for the host's health checks: healthy when connected with no refused entries; degraded while
 /// disconnected (fire safety works locally); unhealthy when fire or trouble entries have waited longer than a minute,
 /// or the broker is refusing entries. Storage shows too: an outbox in memory only (none could be opened at start), or
-/// writes failing now, is degraded (events are held in memory and still sent).
+/// writes failing now, is degraded (events are held in memory and still sent). So is a node certificate that
+/// expires within 30 days, so that it is renewed before the broker refuses it.
 /// </summary>
-public sealed class UplinkHealthCheck(Outbox outbox, MqttUplink uplink, OutboxHealth opened, StorageFaults faults) : IHealthCheck
+public sealed class UplinkHealthCheck(Outbox outbox, MqttUplink uplink, OutboxHealth opened, StorageFaults faults, TimeProvider time) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -30,6 +31,17 @@ public sealed class UplinkHealthCheck(Outbox outbox, MqttUplink uplink, OutboxHe
             ["held_in_memory"] = outbox.HeldInMemory,
             ["storage_fault"] = faults.Current ?? "",
         };
+        string? expiring = null;
+        if (uplink.ClientCertificateExpires is { } expires)
+        {
+            data["certificate_expires"] = expires.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            var left = expires - time.GetUtcNow();
+            if (left < TimeSpan.FromDays(30))
+            {
+                expiring = $"the node certificate expires on {expires.UtcDateTime:yyyy-MM-dd} (in {Math.Max(0, left.TotalDays):0} days): renew it with edgewatch-provision";
+            }
+        }
+
         if (uplink.LastError is { } error && uplink.Rejected > 0 && (backlog[0] + backlog[1]) > 0)
         {
             return Task.FromResult(HealthCheckResult.Unhealthy($"broker refusing entries: {error}", data: data));
@@ -44,6 +56,11 @@ public sealed class UplinkHealthCheck(Outbox outbox, MqttUplink uplink, OutboxHe
         {
             var storage = opened.InMemory ? $"outbox in memory only: {opened.Problem}" : faults.Current!;
             return Task.FromResult(HealthCheckResult.Degraded($"{storage}; {(uplink.Connected ? "connected" : "not connected")}", data: data));
+        }
+
+        if (expiring is not null)
+        {
+            return Task.FromResult(HealthCheckResult.Degraded($"{(uplink.Connected ? "connected" : "not connected")}; {expiring}", data: data));
         }
 
         return Task.FromResult(uplink.Connected
