@@ -178,9 +178,12 @@ public static class NodeBundle
         # The gateway itself goes to /opt/edgewatch/gateway (dotnet publish -r linux-arm64 --self-contained).
         set -eu
         cd "$(dirname "$0")"
+        for g in gpio i2c; do getent group "$g" >/dev/null || groupadd --system "$g"; done
+        id -u edgewatch >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin --user-group edgewatch
+        usermod -a -G gpio,i2c edgewatch
         install -d -m 0755 /etc/edgewatch
         install -m 0644 ca.crt node.crt board.json /etc/edgewatch/
-        install -m 0600 node.key /etc/edgewatch/node.key
+        install -m 0640 -g edgewatch node.key /etc/edgewatch/node.key
         install -m 0644 gateway.json /etc/edgewatch/gateway.json
         install -m 0644 edgewatch-gateway.service /etc/systemd/system/edgewatch-gateway.service
         systemctl daemon-reload

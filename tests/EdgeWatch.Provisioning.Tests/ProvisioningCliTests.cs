@@ -118,6 +118,17 @@ public sealed class ProvisioningCliTests : IDisposable
         var (code, output, _) = await RunAsync("node", "verify", "--bundle", bundle, "--site", site);
         Assert.True(code == 0, output);
         Assert.Contains("The bundle is good", output);
+
+        // The install script is valid shell, and the unit runs the gateway as its own user, hardened.
+        using var shell = Process.Start(new ProcessStartInfo("sh", ["-n", Path.Combine(bundle, "install.sh")]) { RedirectStandardError = true })!;
+        var syntax = await shell.StandardError.ReadToEndAsync();
+        await shell.WaitForExitAsync();
+        Assert.True(shell.ExitCode == 0, syntax);
+        var unit = File.ReadAllText(Path.Combine(bundle, "edgewatch-gateway.service"));
+        foreach (var line in new[] { "User=edgewatch", "SupplementaryGroups=gpio i2c", "Restart=always", "ProtectSystem=strict", "ReadWritePaths=/var/lib/edgewatch", "NoNewPrivileges=true" })
+        {
+            Assert.Contains(line + "\n", unit);
+        }
     }
 
     [Theory]
