@@ -15,6 +15,12 @@ if (args.Length > 0 && args[0] == EdgeWatch.Gateway.Cameras.CameraProcessCommand
     return await EdgeWatch.Gateway.Cameras.CameraProcessCommand.RunAsync(args[1..], Console.Error);
 }
 
+// `selftest [--yes] [--pulse SECONDS]`: the technician's on-site self-test (gateway service stopped).
+if (args.Length > 0 && args[0] == EdgeWatch.Gateway.Commissioning.SelftestCommand.Verb)
+{
+    return await EdgeWatch.Gateway.Commissioning.SelftestCommand.RunAsync(args[1..], Console.Out, Console.In);
+}
+
 try
 {
     using var host = GatewayHost.Create(args);

@@ -16,6 +16,7 @@ namespace EdgeWatch.Protocol;
 [JsonSerializable(typeof(DesiredConfig))]
 [JsonSerializable(typeof(ReportedConfig))]
 [JsonSerializable(typeof(Acknowledgement))]
+[JsonSerializable(typeof(SelftestReport))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
 
 /// <summary>Serialises and validates payloads. Bad payloads give a <see cref="PayloadException"/> that says what is wrong.</summary>
@@ -31,6 +32,8 @@ public static class ProtocolJson
     public static byte[] Serialize(DesiredConfig c) => JsonSerializer.SerializeToUtf8Bytes(c, ProtocolJsonContext.Default.DesiredConfig);
     public static byte[] Serialize(ReportedConfig c) => JsonSerializer.SerializeToUtf8Bytes(c, ProtocolJsonContext.Default.ReportedConfig);
     public static byte[] Serialize(Acknowledgement a) => JsonSerializer.SerializeToUtf8Bytes(a, ProtocolJsonContext.Default.Acknowledgement);
+    public static byte[] Serialize(SelftestReport r) => JsonSerializer.SerializeToUtf8Bytes(r, ProtocolJsonContext.Default.SelftestReport);
+    public static SelftestReport DeserializeSelftest(ReadOnlySpan<byte> utf8) => Read(utf8, ProtocolJsonContext.Default.SelftestReport, "self-test report");
     public static Acknowledgement DeserializeAck(ReadOnlySpan<byte> utf8) => Read(utf8, ProtocolJsonContext.Default.Acknowledgement, "acknowledgement");
 
     public static Heartbeat DeserializeHeartbeat(ReadOnlySpan<byte> utf8) => Read(utf8, ProtocolJsonContext.Default.Heartbeat, "heartbeat");

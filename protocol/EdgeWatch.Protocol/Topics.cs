@@ -19,6 +19,7 @@ public static class Topics
     public static string DesiredConfig(string site, string gateway) => $"{Root}/{site}/{gateway}/config/desired";
     public static string Ack(string site, string gateway) => $"{Root}/{site}/{gateway}/ack";
     public static string ReportedConfig(string site, string gateway) => $"{Root}/{site}/{gateway}/config/reported";
+    public static string Selftest(string site, string gateway) => $"{Root}/{site}/{gateway}/selftest";
 
     /// <summary>Everything gateways publish: the aggregator's single subscription.</summary>
     public const string AllGatewayTrafficFilter = Root + "/#";

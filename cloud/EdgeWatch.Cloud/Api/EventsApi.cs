@@ -39,6 +39,8 @@ public static class EventsApi
         }).RequireAuthorization(Auth.Roles.ConfigureGateways);
         app.MapGet("/api/gateways/{gateway}/config/reported", async (string gateway, EventStore store, CancellationToken ct) =>
             await store.GetReportedConfigAsync(gateway, ct) is { } json ? Results.Text(json, "application/json") : Results.NotFound());
+        app.MapGet("/api/gateways/{gateway}/commissioning", async (string gateway, EventStore store, CancellationToken ct) =>
+            Results.Text(await store.ListCommissioningJsonAsync(gateway, ct), "application/json")).RequireAuthorization(Auth.Roles.ConfigureGateways);
         app.MapGet("/", () => Results.Content(Page, "text/html"));
     }
 

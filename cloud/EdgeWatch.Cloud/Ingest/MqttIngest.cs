@@ -247,6 +247,19 @@ public sealed class MqttIngest : BackgroundService
                     Count(await _store.InsertHeartbeatAsync(h, now, cancellationToken).ConfigureAwait(false));
                     QueueAck(address, message, h.Seq);
                     return;
+                case "selftest":
+                    if (payload.Length > 0)
+                    {
+                        var report = ProtocolJson.DeserializeSelftest(payload);
+                        if (report.Gateway != address.Gateway || report.Site != address.Site)
+                        {
+                            throw new PayloadException($"self-test report of {report.Site}/{report.Gateway} arrived on {address.Site}/{address.Gateway}'s topic");
+                        }
+
+                        await _store.AddCommissioningAsync(report, Encoding.UTF8.GetString(payload), now, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return;
                 case "config/reported":
                     if (payload.Length > 0)
                     {

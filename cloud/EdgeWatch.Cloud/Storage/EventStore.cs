@@ -314,6 +314,27 @@ public sealed partial class EventStore : IDisposable, ISnapshotStore
             },
             cancellationToken);
 
+    /// <summary>Keeps a node's self-test as a commissioning record (the same report twice is kept once).</summary>
+    public Task<int> AddCommissioningAsync(SelftestReport report, string payload, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+        WriteAsync(
+            "INSERT OR IGNORE INTO commissioning (gateway, at, passed, payload, received_at) VALUES ($g, $a, $p, $j, $r)",
+            cmd =>
+            {
+                cmd.Parameters.AddWithValue("$g", report.Gateway);
+                cmd.Parameters.AddWithValue("$a", Iso(report.At));
+                cmd.Parameters.AddWithValue("$p", report.Passed ? 1 : 0);
+                cmd.Parameters.AddWithValue("$j", payload);
+                cmd.Parameters.AddWithValue("$r", Iso(receivedAt));
+            },
+            cancellationToken);
+
+    /// <summary>A node's commissioning records as a JSON array of their reports, newest first.</summary>
+    public async Task<string> ListCommissioningJsonAsync(string gateway, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync("SELECT payload FROM commissioning WHERE gateway = $g ORDER BY at DESC", cmd => cmd.Parameters.AddWithValue("$g", gateway), r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+        return "[" + string.Join(",", rows) + "]";
+    }
+
     public async Task<string?> GetReportedConfigAsync(string gateway, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync("SELECT payload FROM reported_config WHERE gateway = $g", cmd => cmd.Parameters.AddWithValue("$g", gateway), r => r.GetString(0), cancellationToken).ConfigureAwait(false);

@@ -14,7 +14,7 @@ public static class TopicAcl
     private const string Root = "edgewatch/v1/";
 
     /// <summary>What a node writes under its own prefix.</summary>
-    public static readonly string[] NodePublishes = ["status", "heartbeat", "evt/#", "snapshot/#", "config/reported"];
+    public static readonly string[] NodePublishes = ["status", "heartbeat", "evt/#", "snapshot/#", "config/reported", "selftest"];
 
     /// <summary>What a node reads under its own prefix.</summary>
     public static readonly string[] NodeSubscribes = ["cmd/#", "config/desired", "ack"];
