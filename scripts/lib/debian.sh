@@ -29,3 +29,19 @@ ensure_samples() {
   ((status == 0)) || echo "$(basename "$0"): could not fetch opencv-doc" >&2
   return $status
 }
+
+# ensure_arm64_sysroot DIR: a minimal Debian 12 arm64 root (debootstrap minbase, first stage only, plus libicu72 and
+# libssl3 unpacked by hand: without libssl3 .NET's crypto aborts) for running arm64 programs under qemu-user. Kept
+# in DIR between runs.
+ensure_arm64_sysroot() {
+  local dir="$1" deb
+  [ -f "$dir/.edgewatch-ready" ] && return 0
+  echo "$(basename "$0"): making the arm64 sysroot in $dir (debootstrap, about 20 s)"
+  rm -rf "$dir"
+  $SUDO debootstrap --arch=arm64 --variant=minbase --foreign --include=libicu72,libssl3 bookworm "$dir" >/dev/null 2>&1 \
+    || { echo "$(basename "$0"): debootstrap of the arm64 sysroot failed" >&2; return 1; }
+  for deb in "$dir"/var/cache/apt/archives/libicu72_*.deb "$dir"/var/cache/apt/archives/libssl3_*.deb; do
+    $SUDO dpkg -x "$deb" "$dir" || return 1
+  done
+  touch "$dir/.edgewatch-ready"
+}

@@ -73,7 +73,7 @@ internal static class SelftestChecks
 
             if (feedback is not null && heard != true)
             {
-                checks.Add(new SelftestCheck(name, SelftestResult.Fail, $"driven for {pulse.TotalSeconds:0.#} s but its feedback {feedback.Spec.Id} stayed open: the siren or its relay does not work"));
+                checks.Add(new SelftestCheck(name, SelftestResult.Fail, $"driven for {pulse.TotalSeconds:0.##} s but its feedback {feedback.Spec.Id} stayed open: the siren or its relay does not work"));
                 continue;
             }
 
@@ -86,14 +86,14 @@ internal static class SelftestChecks
             var proof = feedback is null ? "no feedback wired" : $"feedback {feedback.Spec.Id} followed it";
             if (yes)
             {
-                checks.Add(new SelftestCheck(name, SelftestResult.Pass, $"sounded {pulse.TotalSeconds:0.#} s; {proof}; not confirmed by ear (--yes)"));
+                checks.Add(new SelftestCheck(name, SelftestResult.Pass, $"sounded {pulse.TotalSeconds:0.##} s; {proof}; not confirmed by ear (--yes)"));
                 continue;
             }
 
             await output.WriteAsync($"Did {siren.Spec.Id} ({Describe(siren.Spec)}) sound? [y/N] ").ConfigureAwait(false);
             var answer = (await input.ReadLineAsync().ConfigureAwait(false))?.Trim();
             checks.Add(answer is "y" or "Y" or "yes" or "có" or "c"
-                ? new SelftestCheck(name, SelftestResult.Pass, $"sounded {pulse.TotalSeconds:0.#} s; {proof}; heard by the technician")
+                ? new SelftestCheck(name, SelftestResult.Pass, $"sounded {pulse.TotalSeconds:0.##} s; {proof}; heard by the technician")
                 : new SelftestCheck(name, SelftestResult.Fail, $"the technician did not hear it ({proof})"));
         }
 
