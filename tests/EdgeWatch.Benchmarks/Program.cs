@@ -33,6 +33,7 @@ return name switch
     "motion-quality" => MotionQualityBenchmark.Run(args[1..]),
     "fire-under-load" => await FireUnderLoadBenchmark.RunAsync(args[1..]),
     "notify" => await NotifyBenchmark.RunAsync(args[1..]),
+    "ready" => await ReadyBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -43,5 +44,6 @@ static int Usage()
     Console.Error.WriteLine("       EdgeWatch.Benchmarks motion");
     Console.Error.WriteLine("       EdgeWatch.Benchmarks fire-under-load [--cycles N] [--env NAME=VALUE]...");
     Console.Error.WriteLine("       EdgeWatch.Benchmarks notify [--alarms N] [--sms-ms N]");
+    Console.Error.WriteLine("       EdgeWatch.Benchmarks ready [--runs N]");
     return 2;
 }

@@ -103,4 +103,29 @@ public sealed class WatchdogTests : IDisposable
 
         Assert.Null(WatchdogService.FromEnvironment());
     }
+
+    private sealed class StartedLifetime : Microsoft.Extensions.Hosting.IHostApplicationLifetime, IDisposable
+    {
+        private readonly CancellationTokenSource _started = new();
+        public CancellationToken ApplicationStarted => _started.Token;
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+        public void StopApplication()
+        {
+        }
+
+        public void Start() => _started.Cancel();
+        public void Dispose() => _started.Dispose();
+    }
+
+    [Fact]
+    public async Task ReadyIsToldOnceEveryServiceHasStartedAndNotBefore()
+    {
+        var notifier = new RecordingNotifier();
+        using var lifetime = new StartedLifetime();
+        await new ReadyNotice(lifetime, notifier).StartAsync(CancellationToken.None);
+        Assert.Empty(notifier.Sent);
+        lifetime.Start();
+        Assert.Equal(["READY=1"], notifier.Sent);
+    }
 }

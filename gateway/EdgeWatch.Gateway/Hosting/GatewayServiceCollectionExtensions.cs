@@ -118,6 +118,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddHealthChecks().AddCheck<UplinkHealthCheck>("uplink").AddCheck<FirePathHealthCheck>("fire-path");
         services.TryAddSingleton<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier, Microsoft.Extensions.Hosting.Systemd.SystemdNotifier>();
         services.AddHostedService<WatchdogService>();
+        services.AddHostedService<ReadyNotice>();
         services.AddOptions<SirenTestScheduleOptions>().BindConfiguration(SirenTestScheduleOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SirenTestScheduleOptions>, SirenTestScheduleOptionsValidator>();
         services.AddSingleton<SirenTestScheduler>();
