@@ -34,7 +34,7 @@ public static partial class ProvisioningCli
             await error.WriteLineAsync($"edgewatch-provision: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException or InvalidDataException or EdgeWatch.Hardware.Profiles.BoardProfileException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException or InvalidDataException or InvalidOperationException or EdgeWatch.Hardware.Profiles.BoardProfileException)
         {
             await error.WriteLineAsync($"edgewatch-provision: {ex.Message.Trim()}").ConfigureAwait(false);
             return 2;
@@ -66,8 +66,29 @@ public static partial class ProvisioningCli
         var output = new Option<string>("--out") { Description = "the folder to write the node bundle to", Required = true };
         var offline = new Option<bool>("--offline") { Description = "prepare the bundle without the aggregator: the node registers itself when it first connects" };
         var days = new Option<int>("--days") { Description = "the certificate's lifetime in days", DefaultValueFactory = _ => 825 };
-        var add = new Command("add", "issue a node certificate and write its bundle for the SD card") { site, id, group, board, output, offline, days };
-        add.SetAction(r => NodeAdd(console, time, new SiteDirectory(r.GetValue(site)!), Name(r.GetValue(id)!, "--id"), Name(r.GetValue(group)!, "--group"), r.GetValue(board)!, r.GetValue(output)!, r.GetValue(offline), r.GetValue(days)));
+        var api = new Option<string?>("--api") { Description = "the aggregator's address (https://…), to register the node as its group's gateway" };
+        var token = new Option<string?>("--token") { Description = "an admin API token (default: the site directory's admin-token)" };
+        var replace = new Option<bool>("--replace") { Description = "register the node even if its group has another gateway" };
+        var add = new Command("add", "issue a node certificate, register it with the aggregator, and write its bundle for the SD card") { site, id, group, board, output, offline, days, api, token, replace };
+        add.SetAction(async (r, ct) =>
+        {
+            var directory = new SiteDirectory(r.GetValue(site)!);
+            var node = Name(r.GetValue(id)!, "--id");
+            var groupName = Name(r.GetValue(group)!, "--group");
+            if (!r.GetValue(offline))
+            {
+                var address = r.GetValue(api) ?? throw new ProvisioningException("give the aggregator's address (--api https://…) to register the node, or prepare the bundle with --offline");
+                var aggregator = Uri.TryCreate(address, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"
+                    ? parsed
+                    : throw new ProvisioningException($"--api must be the aggregator's http(s) address (was '{address}')");
+                _ = NodeAddChecks(directory, node, r.GetValue(board)!, r.GetValue(output)!, r.GetValue(days));
+                var secret = r.GetValue(token) ?? (File.Exists(directory.File("admin-token")) ? File.ReadAllText(directory.File("admin-token")).Trim() : throw new ProvisioningException($"no --token and no admin-token in {directory.Path}"));
+                await AggregatorRegistration.RegisterAsync(aggregator, secret, groupName, node, r.GetValue(replace), ct).ConfigureAwait(false);
+                console.WriteLine($"Registered '{node}' as the gateway of group '{groupName}' at {aggregator}");
+            }
+
+            return NodeAdd(console, time, directory, node, groupName, r.GetValue(board)!, r.GetValue(output)!, r.GetValue(days));
+        });
 
         var bundle = new Option<string>("--bundle") { Description = "the node bundle's folder", Required = true };
         var against = new Option<string?>("--site") { Description = "check against this site directory's authority and revocation list" };
@@ -135,13 +156,9 @@ public static partial class ProvisioningCli
         return 0;
     }
 
-    private static int NodeAdd(IAnsiConsole console, TimeProvider time, SiteDirectory directory, string id, string group, string board, string output, bool offline, int days)
+    /// <summary>Everything that can be checked before anything is registered or issued.</summary>
+    private static SiteRecord NodeAddChecks(SiteDirectory directory, string id, string board, string output, int days)
     {
-        if (!offline)
-        {
-            throw new ProvisioningException("registering through the aggregator's API is not built yet: prepare the bundle with --offline (the node registers itself when it first connects)");
-        }
-
         if (days is < 1 or > 3650)
         {
             throw new ProvisioningException($"--days must be 1–3650 (was {days})");
@@ -164,6 +181,12 @@ public static partial class ProvisioningCli
         }
 
         _ = EdgeWatch.Hardware.Profiles.BoardProfiles.Load(board);
+        return record;
+    }
+
+    private static int NodeAdd(IAnsiConsole console, TimeProvider time, SiteDirectory directory, string id, string group, string board, string output, int days)
+    {
+        var record = NodeAddChecks(directory, id, board, output, days);
         var authority = directory.Authority();
         var now = time.GetUtcNow();
         if (now < authority.Certificate.NotBefore || now > authority.Certificate.NotAfter)

@@ -81,3 +81,50 @@ public sealed class CommissioningTests
         Assert.Contains("Self-test FAILED: 1 of", output.ToString(), StringComparison.Ordinal);
     }
 }
+
+/// <summary><c>node add</c> without <c>--offline</c> registers the node as its group's gateway through the aggregator's API.</summary>
+[Trait("Category", "Integration")]
+public sealed class NodeRegistrationTests
+{
+    private static async Task<(int Code, string Output, string Error)> ProvisionAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await EdgeWatch.Provisioning.ProvisioningCli.RunAsync(args, output, error, TimeProvider.System);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task ANodeAddedOnlineBecomesItsGroupsGatewayAndEveryRefusalSaysWhatToCheck()
+    {
+        using var site = await TrustSite.CreateAsync("town");
+        await using var cloud = await CloudRig.StartAsync();
+        using var admin = cloud.Http(CloudRig.AdminToken);
+        var api = admin.BaseAddress!.ToString();
+        string Out() => Path.Combine(Eventually.TempDirectory("edgewatch-online"), "bundle");
+
+        var taken = await ProvisionAsync("node", "add", "--site", site.Directory, "--id", "gw-new", "--group", "g1", "--board", "rpi4-mcp23017", "--out", Out(), "--api", api, "--token", CloudRig.AdminToken);
+        Assert.Equal(2, taken.Code);
+        Assert.Contains("group 'g1' is served by gateway 'gw-g1'", taken.Error, StringComparison.Ordinal);
+
+        var unknown = await ProvisionAsync("node", "add", "--site", site.Directory, "--id", "gw-new", "--group", "g99", "--board", "rpi4-mcp23017", "--out", Out(), "--api", api, "--token", CloudRig.AdminToken);
+        Assert.Equal(2, unknown.Code);
+        Assert.Contains("group 'g99' is not in the aggregator's registry", unknown.Error, StringComparison.Ordinal);
+
+        var badToken = await ProvisionAsync("node", "add", "--site", site.Directory, "--id", "gw-new", "--group", "g1", "--board", "rpi4-mcp23017", "--out", Out(), "--api", api, "--token", "ew_not-a-token");
+        Assert.Equal(2, badToken.Code);
+        Assert.Contains("refused the token (401)", badToken.Error, StringComparison.Ordinal);
+
+        var noApi = await ProvisionAsync("node", "add", "--site", site.Directory, "--id", "gw-new", "--group", "g1", "--board", "rpi4-mcp23017", "--out", Out());
+        Assert.Equal(2, noApi.Code);
+        Assert.Contains("--offline", noApi.Error, StringComparison.Ordinal);
+
+        var bundle = Out();
+        var added = await ProvisionAsync("node", "add", "--site", site.Directory, "--id", "gw-new", "--group", "g1", "--board", "rpi4-mcp23017", "--out", bundle, "--api", api, "--token", CloudRig.AdminToken, "--replace");
+        Assert.True(added.Code == 0, added.Error);
+        Assert.Contains("Registered 'gw-new' as the gateway of group 'g1'", added.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(bundle, "node.crt")));
+        var group = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync("/api/registry/groups/g1")).RootElement;
+        Assert.Equal("gw-new", group.GetProperty("gateway").GetString());
+    }
+}
