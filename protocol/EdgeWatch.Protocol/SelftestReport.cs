@@ -21,9 +21,10 @@ public sealed record SelftestReport
 /// <summary>One check: what (<c>input h1.smoke</c>, <c>siren h1.siren</c>, <c>camera cam-1</c>, <c>clock</c>, <c>broker</c>), its result and what was found.</summary>
 public sealed record SelftestCheck(string Name, SelftestResult Result, string Detail);
 
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<SelftestResult>))]
 public enum SelftestResult
 {
-    Pass,
-    Warn,
-    Fail,
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("pass")] Pass,
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("warn")] Warn,
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("fail")] Fail,
 }

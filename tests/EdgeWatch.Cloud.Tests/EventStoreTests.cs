@@ -68,7 +68,7 @@ public sealed class EventStoreTests : IDisposable
                 DROP TABLE SchemaVersions; DROP TABLE notification_outbox; DROP TABLE incidents; DROP TABLE zns_tokens;
                 DROP TABLE shifts; DROP TABLE people; DROP TABLE households; DROP TABLE fire_groups; DROP TABLE registry_site;
                 DROP TABLE api_tokens; DROP TABLE accounts; DROP TABLE incident_log; DROP TABLE secrets; DROP TABLE silences;
-                DROP TABLE zone_officers; DROP TABLE camera_zones; DROP TABLE cameras;
+                DROP TABLE zone_officers; DROP TABLE camera_zones; DROP TABLE cameras; DROP TABLE commissioning;
                 CREATE TABLE notifications (event_id TEXT PRIMARY KEY, delivered_at TEXT, attempts INTEGER NOT NULL, last_error TEXT);
                 DROP INDEX events_by_alarm; ALTER TABLE events DROP COLUMN alarm_id; PRAGMA user_version = 0;
                 """;

@@ -69,6 +69,7 @@ public partial class AsyncApiDocumentTests
             ["desiredConfig"] = b => ProtocolJson.DeserializeDesiredConfig(b),
             ["reportedConfig"] = b => ProtocolJson.DeserializeReportedConfig(b),
             ["ack"] = b => Assert.NotEmpty(ProtocolJson.DeserializeAck(b).Seqs),
+            ["selftestReport"] = b => Assert.NotEmpty(ProtocolJson.DeserializeSelftest(b).Checks),
         };
         var seen = new HashSet<string>();
         foreach (Match message in MessageWithExamples().Matches(Document()))
