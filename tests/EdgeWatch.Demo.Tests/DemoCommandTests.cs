@@ -117,8 +117,11 @@ public class DemoCommandTests
         {
             if (!process.HasExited)
             {
-                // Ctrl+C: the demo must stop cleanly.
-                using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                // Ctrl+C: the demo must stop cleanly. A test run started in the background by a shell without job
+                // control inherits SIGINT ignored (and .NET then never sees it), so there SIGTERM, which the demo
+                // handles the same way, stands in for it.
+                var signal = SigIntIgnored(process.Id) ? "-TERM" : "-INT";
+                using var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
                 await kill!.WaitForExitAsync();
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
                 await process.WaitForExitAsync(timeout.Token);
@@ -127,6 +130,13 @@ public class DemoCommandTests
 
         Assert.Equal(0, process.ExitCode);
         Assert.Contains(texts.Stopping, Output());
+    }
+
+    /// <summary>Whether the process ignores SIGINT (bit 2 of SigIgn in /proc/PID/status).</summary>
+    private static bool SigIntIgnored(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & 0x2) != 0;
     }
 
     [Fact]
