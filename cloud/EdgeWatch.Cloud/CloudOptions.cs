@@ -21,6 +21,12 @@ public sealed class BrokerOptions
 
     /// <summary>The embedded broker's mutual-TLS listener for the network (section <c>Broker:Tls</c>).</summary>
     public BrokerTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// The site record (<c>site.json</c> of the site directory): what gateways it revoked is ignored by the aggregator
+    /// whichever broker carried it. Optional.
+    /// </summary>
+    public string? SiteRecord { get; set; }
 }
 
 /// <summary>

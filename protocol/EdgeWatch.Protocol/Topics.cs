@@ -21,6 +21,9 @@ public static class Topics
     public static string ReportedConfig(string site, string gateway) => $"{Root}/{site}/{gateway}/config/reported";
     public static string Selftest(string site, string gateway) => $"{Root}/{site}/{gateway}/selftest";
 
+    /// <summary>Whether a topic purpose is one the aggregator sends to a gateway (a command, its desired configuration, an ack).</summary>
+    public static bool IsToGateway(string purpose) => purpose is "config/desired" or "ack" || purpose.StartsWith("cmd/", StringComparison.Ordinal);
+
     /// <summary>Everything gateways publish: the aggregator's single subscription.</summary>
     public const string AllGatewayTrafficFilter = Root + "/#";
 

@@ -1,28 +1,8 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using EdgeWatch.Mqtt.Trust;
 using System.Security.Cryptography.X509Certificates;
 
 namespace EdgeWatch.Provisioning;
-
-/// <summary>What a site directory records besides its files: the site, its broker, and every certificate issued.</summary>
-public sealed class SiteRecord
-{
-    public string Site { get; set; } = "";
-    public List<string> BrokerHosts { get; set; } = [];
-    public int BrokerPort { get; set; } = 8883;
-    public long RevocationNumber { get; set; } = 1;
-    public List<IssuedCertificate> Issued { get; set; } = [];
-}
-
-public sealed class IssuedCertificate
-{
-    public string Id { get; set; } = "";
-    public string Group { get; set; } = "";
-    public string Serial { get; set; } = "";
-    public DateTimeOffset NotAfter { get; set; }
-    public DateTimeOffset? RevokedAt { get; set; }
-}
 
 /// <summary>
 /// A site's directory, as <c>site init</c> writes it: the authority (<c>ca.crt</c>, <c>ca.key</c>), the broker's and
@@ -31,8 +11,6 @@ public sealed class IssuedCertificate
 /// </summary>
 public sealed class SiteDirectory(string path)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
-
     public string Path { get; } = System.IO.Path.GetFullPath(path);
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
@@ -47,7 +25,7 @@ public sealed class SiteDirectory(string path)
 
         try
         {
-            return JsonSerializer.Deserialize<SiteRecord>(System.IO.File.ReadAllText(file), Json) ?? throw new ProvisioningException($"{file} is empty");
+            return JsonSerializer.Deserialize<SiteRecord>(System.IO.File.ReadAllText(file), SiteRecord.Json) ?? throw new ProvisioningException($"{file} is empty");
         }
         catch (JsonException ex)
         {
@@ -55,7 +33,7 @@ public sealed class SiteDirectory(string path)
         }
     }
 
-    public void Save(SiteRecord record) => System.IO.File.WriteAllText(File("site.json"), JsonSerializer.Serialize(record, Json));
+    public void Save(SiteRecord record) => System.IO.File.WriteAllText(File("site.json"), JsonSerializer.Serialize(record, SiteRecord.Json));
 
     public SiteAuthority Authority() => new(PemFiles.ReadWithKey(File("ca.crt"), File("ca.key")));
 

@@ -40,6 +40,7 @@ public sealed class MqttIngest : BackgroundService
         _broker = broker;
         _options = options.Value;
         _store = store;
+        _revoked = new Broker.RevokedGateways(options.Value.SiteRecord, time, logger);
         _notifier = notifier;
         _time = time;
         _logger = logger;
@@ -180,6 +181,7 @@ public sealed class MqttIngest : BackgroundService
         }
     }
 
+    private readonly Broker.RevokedGateways _revoked;
     private readonly Incidents.GatewayWatch _watch;
     private readonly Incidents.TroubleIncidents _troubles;
     private readonly Incidents.MotionIncidents _motion;
@@ -192,6 +194,12 @@ public sealed class MqttIngest : BackgroundService
         if (!Topics.TryParse(message.Topic, out var address))
         {
             await RejectAsync(message.Topic, "not an EdgeWatch v1 topic", payload, now, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (_revoked.IsRevoked(address.Gateway) && !Topics.IsToGateway(address.Purpose))
+        {
+            await RejectAsync(message.Topic, $"gateway '{address.Gateway}' is revoked (every certificate of it, in the site record)", payload, now, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -118,7 +118,7 @@ public sealed class CameraProcessConnection : IAsyncDisposable
 
         return process.ExitCode switch
         {
-            CameraProcessCommand.OpenCvMissing => "the OpenCV native runtime is missing (exit code 3)",
+            CameraProcessCommand.OpenCvMissing => "camera analysis unavailable: the OpenCV native runtime is missing (exit code 3)",
             > 128 and < 160 and var code => string.Create(CultureInfo.InvariantCulture, $"killed by signal {code - 128}"),
             var code => string.Create(CultureInfo.InvariantCulture, $"exit code {code}"),
         };

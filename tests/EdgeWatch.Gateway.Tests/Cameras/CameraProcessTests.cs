@@ -226,7 +226,7 @@ public sealed class CameraProcessTests : IDisposable
         var supervisor = host.Services.GetRequiredService<CameraProcessSupervisor>();
         var engine = host.Services.GetRequiredService<EdgeWatch.Gateway.FireSafety.FireSafetyEngine>();
         await EdgeWatch.Testing.Eventually.WaitAsync(() => supervisor.LastFailure is not null, TimeSpan.FromSeconds(60), "the camera process's failure");
-        Assert.EndsWith("ended before connecting: the OpenCV native runtime is missing (exit code 3)", supervisor.LastFailure, StringComparison.Ordinal);
+        Assert.EndsWith("ended before connecting: camera analysis unavailable: the OpenCV native runtime is missing (exit code 3)", supervisor.LastFailure, StringComparison.Ordinal);
         Assert.Contains($"{CameraProcessSupervisor.TroubleCause}@{CameraProcessSupervisor.TroubleChannel}", engine.Troubles);
 
         // The fire side doesn't notice: a call point sounds every siren of the group.

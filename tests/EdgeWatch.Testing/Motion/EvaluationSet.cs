@@ -45,6 +45,10 @@ public static class EvaluationSet
 
     private static MotionClip WriteScene(string dir, string half, string scene, int variant, int seed, VtestPeople vtest)
     {
+        // OpenCV's random generator (Randn: texture, sensor noise) is one per thread, and whatever ran on the thread
+        // before moved it on: seeded per clip, a clip is the same in a test run (other tests share its threads) as in
+        // the benchmark.
+        Cv2.SetTheRNG((ulong)seed);
         var rng = new Random(seed);
         var layers = new List<ISceneLayer>();
         var actors = new List<Actor>();

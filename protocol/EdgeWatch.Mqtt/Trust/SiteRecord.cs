@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace EdgeWatch.Mqtt.Trust;
+
+/// <summary>
+/// What a site directory records besides its files (<c>site.json</c>, written by <c>edgewatch-provision</c>): the site,
+/// its broker, and every certificate issued, with its revocation.
+/// </summary>
+public sealed class SiteRecord
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    public string Site { get; set; } = "";
+    public List<string> BrokerHosts { get; set; } = [];
+    public int BrokerPort { get; set; } = 8883;
+    public long RevocationNumber { get; set; } = 1;
+    public List<IssuedCertificate> Issued { get; set; } = [];
+
+    /// <summary>The ids whose every certificate is revoked: nodes that must not be heard from any more.</summary>
+    public IReadOnlySet<string> RevokedIds() =>
+        Issued.GroupBy(i => i.Id).Where(g => g.All(i => i.RevokedAt is not null)).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+}
+
+public sealed class IssuedCertificate
+{
+    public string Id { get; set; } = "";
+    public string Group { get; set; } = "";
+    public string Serial { get; set; } = "";
+    public DateTimeOffset NotAfter { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+}
