@@ -78,10 +78,10 @@ public class DemoCommandTests
             await Eventually.WaitAsync(
                 () => http.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>(new Uri("/demo/zns", UriKind.Relative)).GetAwaiter().GetResult()!.Count >= zalo.Count,
                 TimeSpan.FromSeconds(15), "a Zalo message to every member on Zalo");
-            foreach (var member in zalo)
-            {
-                Assert.Contains(language == "vi" ? $"ZALO đã gửi tới {member.Name}" : $"ZALO sent to {member.Name}", Output(), StringComparison.Ordinal);
-            }
+            // The ZNS service has them; the demo prints each one once its channel has the answer, a moment later.
+            await Eventually.WaitAsync(
+                () => zalo.All(m => Output().Contains(language == "vi" ? $"ZALO đã gửi tới {m.Name}" : $"ZALO sent to {m.Name}", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(10), "the demo to print every Zalo delivery", Output);
 
             await Eventually.WaitAsync(
                 () => sms.All(m => Output().Contains(language == "vi" ? $"SMS đã gửi tới {m.Name}" : $"SMS sent to {m.Name}", StringComparison.Ordinal)),
