@@ -129,31 +129,13 @@ public static class SelftestCommand
         {
             var builder = new MqttClientOptionsBuilder()
                 .WithTcpServer(mqtt.Host, mqtt.Port)
-                .WithClientId(mqtt.ClientId ?? (mqtt.ClientCertificate is null ? $"gw-{gateway.Site}-{gateway.Id}" : gateway.Id))
+                .WithClientId(MqttTlsFiles.ClientId(mqtt, gateway))
                 .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
                 .WithCleanStart(false)
                 .WithSessionExpiryInterval(24 * 3600)
                 .WithTimeout(TimeSpan.FromSeconds(10));
-            identity = "without TLS";
-            if (mqtt.UseTls)
-            {
-                var (authority, client) = MqttTlsFiles.Load(mqtt, time.GetUtcNow());
-                identity = client is null ? "over TLS" : $"over TLS as {client.Subject}, valid until {client.NotAfter.ToUniversalTime():yyyy-MM-dd}";
-                builder.WithTlsOptions(o =>
-                {
-                    o.UseTls();
-                    if (authority is not null)
-                    {
-                        o.WithTrustChain(new System.Security.Cryptography.X509Certificates.X509Certificate2Collection(authority));
-                    }
-
-                    if (client is not null)
-                    {
-                        o.WithClientCertificates([client]);
-                    }
-                });
-            }
-
+            var client = MqttTlsFiles.Apply(builder, mqtt, time.GetUtcNow());
+            identity = !mqtt.UseTls ? "without TLS" : client is null ? "over TLS" : $"over TLS as {client.Subject}, valid until {client.NotAfter.ToUniversalTime():yyyy-MM-dd}";
             if (mqtt.Username is not null)
             {
                 builder.WithCredentials(mqtt.Username, mqtt.Password);

@@ -50,6 +50,38 @@ internal static class MqttTlsFiles
         return (authority, client);
     }
 
+    /// <summary>
+    /// Puts TLS on <paramref name="builder"/> when <c>Mqtt:UseTls</c> is set, with the bundle's authority and client
+    /// certificate; answers the client certificate (null without one). Throws the plain sentence of <see cref="Load"/>.
+    /// </summary>
+    public static X509Certificate2? Apply(MQTTnet.MqttClientOptionsBuilder builder, MqttOptions options, DateTimeOffset now)
+    {
+        if (!options.UseTls)
+        {
+            return null;
+        }
+
+        var (authority, client) = Load(options, now);
+        builder.WithTlsOptions(o =>
+        {
+            o.UseTls();
+            if (authority is not null)
+            {
+                o.WithTrustChain(new X509Certificate2Collection(authority));
+            }
+
+            if (client is not null)
+            {
+                o.WithClientCertificates([client]);
+            }
+        });
+        return client;
+    }
+
+    /// <summary>The node's MQTT client id: its certificate's name (the gateway id) when it has one.</summary>
+    public static string ClientId(MqttOptions options, GatewayOptions gateway) =>
+        options.ClientId ?? (options.ClientCertificate is null ? $"gw-{gateway.Site}-{gateway.Id}" : gateway.Id);
+
     /// <summary>A failed TLS connection, said with what to check (the broker's own reason never reaches the client).</summary>
     public static string Explain(MqttOptions options, string reason) =>
         $"the TLS connection to the broker {options.Host}:{options.Port} failed ({reason}): check that {options.ClientCertificate ?? "the client certificate"} "

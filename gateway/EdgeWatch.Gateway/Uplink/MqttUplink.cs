@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using EdgeWatch.Mqtt;
 using System.Buffers;
 using System.Threading.RateLimiting;
@@ -106,7 +105,7 @@ public sealed class MqttUplink : SupervisedService
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_mqtt.Host, _mqtt.Port)
-            .WithClientId(_mqtt.ClientId ?? (_mqtt.ClientCertificate is null ? $"gw-{_gateway.Site}-{_gateway.Id}" : _gateway.Id)) // a certificate's name is its client id
+            .WithClientId(MqttTlsFiles.ClientId(_mqtt, _gateway))
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithCleanStart(false)
             .WithSessionExpiryInterval(24 * 3600)
@@ -121,24 +120,8 @@ public sealed class MqttUplink : SupervisedService
             builder.WithCredentials(_mqtt.Username, _mqtt.Password);
         }
 
-        if (_mqtt.UseTls)
-        {
-            var (authority, client) = MqttTlsFiles.Load(_mqtt, _time.GetUtcNow());
-            ClientCertificateExpires = client is null ? null : new DateTimeOffset(client.NotAfter.ToUniversalTime());
-            builder.WithTlsOptions(o =>
-            {
-                o.UseTls();
-                if (authority is not null)
-                {
-                    o.WithTrustChain(new X509Certificate2Collection(authority));
-                }
-
-                if (client is not null)
-                {
-                    o.WithClientCertificates([client]);
-                }
-            });
-        }
+        var client = MqttTlsFiles.Apply(builder, _mqtt, _time.GetUtcNow());
+        ClientCertificateExpires = client is null ? null : new DateTimeOffset(client.NotAfter.ToUniversalTime());
 
         return builder.Build();
     }

@@ -83,4 +83,15 @@ public sealed class SelftestChecksTests : IDisposable
         Assert.Equal(SelftestResult.Warn, check.Result);
         Assert.Contains("1970-01-01", check.Detail, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--pulse", "99")]
+    [InlineData("--pulse", "loud")]
+    [InlineData("--pulse")]
+    public async Task ABadPulseIsRefusedWithOneClearLineAndExitCode2(params string[] args)
+    {
+        using var output = new StringWriter();
+        Assert.Equal(2, await SelftestCommand.RunAsync(args, output, TextReader.Null));
+        Assert.Equal("selftest: --pulse takes seconds, 0–30 (a siren sounds that long)", output.ToString().Trim());
+    }
 }
