@@ -17,6 +17,8 @@ namespace EdgeWatch.Protocol;
 [JsonSerializable(typeof(ReportedConfig))]
 [JsonSerializable(typeof(Acknowledgement))]
 [JsonSerializable(typeof(SelftestReport))]
+[JsonSerializable(typeof(CertificateRenewalRequest))]
+[JsonSerializable(typeof(CertificateRenewalAnswer))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
 
 /// <summary>Serialises and validates payloads. Bad payloads give a <see cref="PayloadException"/> that says what is wrong.</summary>
@@ -34,6 +36,19 @@ public static class ProtocolJson
     public static byte[] Serialize(Acknowledgement a) => JsonSerializer.SerializeToUtf8Bytes(a, ProtocolJsonContext.Default.Acknowledgement);
     public static byte[] Serialize(SelftestReport r) => JsonSerializer.SerializeToUtf8Bytes(r, ProtocolJsonContext.Default.SelftestReport);
     public static SelftestReport DeserializeSelftest(ReadOnlySpan<byte> utf8) => Read(utf8, ProtocolJsonContext.Default.SelftestReport, "self-test report");
+    public static byte[] Serialize(CertificateRenewalRequest r) => JsonSerializer.SerializeToUtf8Bytes(r, ProtocolJsonContext.Default.CertificateRenewalRequest);
+    public static byte[] Serialize(CertificateRenewalAnswer a) => JsonSerializer.SerializeToUtf8Bytes(a, ProtocolJsonContext.Default.CertificateRenewalAnswer);
+
+    public static CertificateRenewalRequest DeserializeRenewalRequest(ReadOnlySpan<byte> utf8) =>
+        Read(utf8, ProtocolJsonContext.Default.CertificateRenewalRequest, "certificate request") is { Csr.Length: > 0, Site.Length: > 0, Gateway.Length: > 0 } r && r.RequestId != Guid.Empty
+            ? r
+            : throw new PayloadException("certificate request lacks site, gateway, requestId or csr");
+
+    public static CertificateRenewalAnswer DeserializeRenewalAnswer(ReadOnlySpan<byte> utf8) =>
+        Read(utf8, ProtocolJsonContext.Default.CertificateRenewalAnswer, "certificate answer") is { } a && a.RequestId != Guid.Empty && (a.Certificate is null) != (a.Error is null)
+            ? a
+            : throw new PayloadException("certificate answer needs a requestId and either certificate or error");
+
     public static Acknowledgement DeserializeAck(ReadOnlySpan<byte> utf8) => Read(utf8, ProtocolJsonContext.Default.Acknowledgement, "acknowledgement");
 
     public static Heartbeat DeserializeHeartbeat(ReadOnlySpan<byte> utf8) => Read(utf8, ProtocolJsonContext.Default.Heartbeat, "heartbeat");

@@ -20,9 +20,11 @@ public static class Topics
     public static string Ack(string site, string gateway) => $"{Root}/{site}/{gateway}/ack";
     public static string ReportedConfig(string site, string gateway) => $"{Root}/{site}/{gateway}/config/reported";
     public static string Selftest(string site, string gateway) => $"{Root}/{site}/{gateway}/selftest";
+    public static string CertificateRequest(string site, string gateway) => $"{Root}/{site}/{gateway}/cert/request";
+    public static string CertificateIssued(string site, string gateway) => $"{Root}/{site}/{gateway}/cert/issued";
 
-    /// <summary>Whether a topic purpose is one the aggregator sends to a gateway (a command, its desired configuration, an ack).</summary>
-    public static bool IsToGateway(string purpose) => purpose is "config/desired" or "ack" || purpose.StartsWith("cmd/", StringComparison.Ordinal);
+    /// <summary>Whether a topic purpose is one the aggregator sends to a gateway (a command, its desired configuration, an ack, a renewed certificate).</summary>
+    public static bool IsToGateway(string purpose) => purpose is "config/desired" or "ack" or "cert/issued" || purpose.StartsWith("cmd/", StringComparison.Ordinal);
 
     /// <summary>Everything gateways publish: the aggregator's single subscription.</summary>
     public const string AllGatewayTrafficFilter = Root + "/#";

@@ -21,7 +21,9 @@ public sealed class DailySelfTestTests : ModemTest
     {
         var time = new FakeTimeProvider(BeforeEight);
         await using var rig = await CloudRig.StartAsync(time: time, modems: [Modem], withStaff: true,
-            extra: new Dictionary<string, string?> { ["Notify:Modem:StatusInterval"] = "00:00:01", ["Notify:OfflineAfter"] = "00:30:00" });
+            extra: new Dictionary<string, string?> { ["Notify:Modem:StatusInterval"] = "00:00:01", ["Notify:OfflineAfter"] = "00:30:00",
+                // The fake clock jumps hours at once; a status poll in flight during a jump must not count as a stuck modem.
+                ["Notify:Modem:CommandTimeout"] = "2.00:00:00" });
         var pool = rig.App.Services.GetRequiredService<ModemPool>();
         await Eventually.WaitAsync(() => pool.Status.Single() is { Registered: true, Fault: null }, TimeSpan.FromSeconds(10), "the modem registered");
         var selfTest = rig.App.Services.GetRequiredService<DailySelfTest>();

@@ -88,6 +88,13 @@ public sealed record MotionSettings
     /// </summary>
     public double MaxSizesPerSecond { get; init; } = 4;
 
+    /// <summary>
+    /// A track that comes back after a gap (no blob for a frame or more) is held to its course as if it had been gone
+    /// at most this long: an object moves on along its course while unseen, but an insect's blurry blob vanishes and
+    /// comes back as another blob some way off, and must not have covered that way.
+    /// </summary>
+    public double CourseGapSeconds { get; init; } = 0.3;
+
     /// <summary>Small object filter: the smallest box height, in pixels, at the top of the picture (far away).</summary>
     public double FarObjectHeight { get; init; } = 14;
 
@@ -169,6 +176,7 @@ public sealed record MotionSettings
         Check(ReturnShare is >= 0 and <= 1, "returnShare", ReturnShare, "0–1");
         Check(MaxResize is >= 1.1 and <= 100, "maxResize", MaxResize, "1.1–100");
         Check(MaxSizesPerSecond is >= 0 and <= 100, "maxSizesPerSecond", MaxSizesPerSecond, "0–100");
+        Check(CourseGapSeconds is >= 0.05 and <= 30, "courseGapSeconds", CourseGapSeconds, "0.05–30");
         Check(FarObjectHeight is >= 0 and <= 1000, "farObjectHeight", FarObjectHeight, "0–1000");
         Check(NearObjectHeight >= FarObjectHeight && NearObjectHeight <= 2000, "nearObjectHeight", NearObjectHeight, "farObjectHeight–2000");
         Check(TrackGapSeconds is >= 0 and <= 30, "trackGapSeconds", TrackGapSeconds, "0–30");

@@ -141,7 +141,9 @@ public sealed class ObjectTracks(MotionSettings settings)
             var grew = (blob.Width * (double)blob.Height) / Math.Max(1, last.Width * (double)last.Height);
             var reach = Math.Sqrt(Math.Pow(best.Centre.X - best.Anchor.X, 2) + Math.Pow(best.Centre.Y - best.Anchor.Y, 2));
             var resized = (grew > settings.MaxResize || grew < 1 / settings.MaxResize) && !AtEdge(blob) && !AtEdge(last); // entering or leaving the picture, it may
-            if (settings.MaxSizesPerSecond > 0 && (step > settings.MaxSizesPerSecond * dt * Math.Max(last.Width, last.Height) || resized))
+            // Unseen for a while, an object has moved on along its course; it may not come back far off it.
+            var allowance = settings.MaxSizesPerSecond * Math.Min(dt, settings.CourseGapSeconds) * Math.Max(last.Width, last.Height);
+            if (settings.MaxSizesPerSecond > 0 && (step > allowance || resized))
             {
                 (best.Anchor, best.AnchorSeen, best.Reach) = (best.Centre, seconds, 0);
             }

@@ -14,10 +14,10 @@ public static class TopicAcl
     private const string Root = "edgewatch/v1/";
 
     /// <summary>What a node writes under its own prefix.</summary>
-    public static readonly string[] NodePublishes = ["status", "heartbeat", "evt/#", "snapshot/#", "config/reported", "selftest"];
+    public static readonly string[] NodePublishes = ["status", "heartbeat", "evt/#", "snapshot/#", "config/reported", "selftest", "cert/request"];
 
     /// <summary>What a node reads under its own prefix.</summary>
-    public static readonly string[] NodeSubscribes = ["cmd/#", "config/desired", "ack"];
+    public static readonly string[] NodeSubscribes = ["cmd/#", "config/desired", "ack", "cert/issued"];
 
     public static bool MayPublish(string identity, string site, string topic)
     {

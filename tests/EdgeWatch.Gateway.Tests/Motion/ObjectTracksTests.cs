@@ -57,6 +57,36 @@ public class ObjectTracksTests
         Assert.Null(confirmed);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(10)]
+    public void AWalkerUnseenBehindAPostIsFollowedOnAcrossTheGap(double fps)
+    {
+        // The walker above, hidden from 0.5 s to 1 s: it comes back where its course says.
+        var confirmed = FirstConfirmed(t => t is > 0.5 and < 1.0 ? null : new Rect(100 + (int)(45 * t), 200, 30, 80), 6, fps);
+
+        Assert.NotNull(confirmed);
+        Assert.InRange(confirmed.Value, Settings.MinTrackSeconds, Settings.MinTrackSeconds + (1 / fps) + 0.01);
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(10)]
+    public void AnInsectsBlobThatVanishesAndComesBackSomeWayOffHasNotTravelledThere(double fps)
+    {
+        // A blurry insect near the lens: one still blob for a moment, nothing for 0.3 s, then another blob 45 px off
+        // (near enough to be taken for the same track) that hovers there. A body would have had to cross those 45 px
+        // unseen, against its course.
+        var confirmed = FirstConfirmed(t => t switch
+        {
+            < 0.45 => new Rect(200, 60, 20, 30),
+            < 0.75 => null,
+            _ => new Rect(221, 32, 40, 22),
+        }, 6, fps);
+
+        Assert.Null(confirmed);
+    }
+
     [Fact]
     public void AFlickerShorterThanTheShortLivedFiltersTimeIsNotConfirmed()
     {
