@@ -147,6 +147,7 @@ public static class CloudApp
         services.AddSingleton<OutboxWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
         services.AddSingleton<FireNotifications>();
+        services.AddSingleton<Broker.CertificateSigner>();
         services.AddSingleton<MqttIngest>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttIngest>());
         return services;

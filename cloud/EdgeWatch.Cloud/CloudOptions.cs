@@ -27,6 +27,29 @@ public sealed class BrokerOptions
     /// whichever broker carried it. Optional.
     /// </summary>
     public string? SiteRecord { get; set; }
+
+    /// <summary>Gateways' certificates renewed over MQTT (section <c>Broker:Renewal</c>); off unless the authority's key is given.</summary>
+    public BrokerRenewalOptions Renewal { get; set; } = new();
+}
+
+/// <summary>
+/// The aggregator signs gateways' certificate requests (<c>cert/request</c>) with the site authority, so a node's
+/// certificate is renewed before it expires with no site visit. Every certificate it issues is added to the site record
+/// (<c>Broker:SiteRecord</c>), so that <c>edgewatch-provision node revoke</c> revokes it with the node's others.
+/// </summary>
+public sealed class BrokerRenewalOptions
+{
+    /// <summary>The site authority's certificate and key (PEM: <c>ca.crt</c>, <c>ca.key</c> of the site directory).</summary>
+    public string? Authority { get; set; }
+    public string? AuthorityKey { get; set; }
+
+    /// <summary>How long a renewed certificate is valid (never beyond the authority's own expiry).</summary>
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>A node is renewed at most once within this (a node asking in a loop gets a refusal).</summary>
+    public TimeSpan MinInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    public bool Enabled => !string.IsNullOrEmpty(AuthorityKey);
 }
 
 /// <summary>
@@ -158,12 +181,33 @@ public sealed class CloudOptionsValidator :
             return ValidateOptionsResult.Fail($"Broker:Host must be a loopback address (was '{o.Host}'): the plain listener accepts any client; gateways elsewhere connect to the TLS listener (Broker:Tls)");
         }
 
-        if (!o.Tls.Enabled)
+        var errors = new List<string>();
+        if (o.Renewal.Enabled || !string.IsNullOrEmpty(o.Renewal.Authority))
         {
-            return ValidateOptionsResult.Success;
+            foreach (var (key, path) in new[] { ("Authority", o.Renewal.Authority), ("AuthorityKey", o.Renewal.AuthorityKey) })
+            {
+                if (string.IsNullOrWhiteSpace(path) || !System.IO.File.Exists(path))
+                {
+                    errors.Add($"Broker:Renewal:{key} must name an existing file (was '{path}')");
+                }
+            }
+
+            if (string.IsNullOrWhiteSpace(o.SiteRecord) || !System.IO.File.Exists(o.SiteRecord))
+            {
+                errors.Add($"Broker:Renewal needs Broker:SiteRecord, the site directory's site.json (was '{o.SiteRecord}'): every renewed certificate is recorded there so that 'node revoke' covers it");
+            }
+
+            if (o.Renewal.Lifetime < TimeSpan.FromDays(1) || o.Renewal.Lifetime > TimeSpan.FromDays(3650) || o.Renewal.MinInterval < TimeSpan.Zero)
+            {
+                errors.Add($"Broker:Renewal:Lifetime must be 1 day – 10 years and Broker:Renewal:MinInterval not negative (were {o.Renewal.Lifetime}, {o.Renewal.MinInterval})");
+            }
         }
 
-        var errors = new List<string>();
+        if (!o.Tls.Enabled)
+        {
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+
         if (o.Tls.Port is < 1 or > 65535)
         {
             errors.Add($"Broker:Tls:Port must be 1–65535 (was {o.Tls.Port})");

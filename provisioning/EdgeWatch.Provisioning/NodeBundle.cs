@@ -43,8 +43,8 @@ public static class NodeBundle
                 ["UseTls"] = true,
                 ["ClientId"] = id,
                 ["CaCertificate"] = "/etc/edgewatch/ca.crt",
-                ["ClientCertificate"] = "/etc/edgewatch/node.crt",
-                ["ClientKey"] = "/etc/edgewatch/node.key",
+                ["ClientCertificate"] = "/etc/edgewatch/tls/node.crt", // renewed in place over MQTT (writable by the service)
+                ["ClientKey"] = "/etc/edgewatch/tls/node.key",
             },
         };
         File.WriteAllText(F("gateway.json"), settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
@@ -182,8 +182,11 @@ public static class NodeBundle
         id -u edgewatch >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin --user-group edgewatch
         usermod -a -G gpio,i2c edgewatch
         install -d -m 0755 /etc/edgewatch
-        install -m 0644 ca.crt node.crt board.json /etc/edgewatch/
-        install -m 0640 -g edgewatch node.key /etc/edgewatch/node.key
+        install -m 0644 ca.crt board.json /etc/edgewatch/
+        # The node's own certificate and key: the gateway renews them here over MQTT before they expire.
+        install -d -m 0700 -o edgewatch -g edgewatch /etc/edgewatch/tls
+        install -m 0644 -o edgewatch -g edgewatch node.crt /etc/edgewatch/tls/node.crt
+        install -m 0600 -o edgewatch -g edgewatch node.key /etc/edgewatch/tls/node.key
         install -m 0644 gateway.json /etc/edgewatch/gateway.json
         install -m 0644 edgewatch-gateway.service /etc/systemd/system/edgewatch-gateway.service
         systemctl daemon-reload

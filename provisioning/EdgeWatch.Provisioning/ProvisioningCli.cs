@@ -196,7 +196,7 @@ public static partial class ProvisioningCli
 
         using var node = authority.IssueClient(id, record.Site, now, TimeSpan.FromDays(days));
         var fingerprint = NodeBundle.Write(output, authority, node, record.Site, id, group, board, record.BrokerHosts.FirstOrDefault() ?? "localhost", record.BrokerPort);
-        record.Issued.Add(new IssuedCertificate { Id = id, Group = group, Serial = node.SerialNumber, NotAfter = node.NotAfter });
+        record.Issued.Add(new IssuedCertificate { Id = id, Group = group, Serial = node.SerialNumber, NotAfter = node.NotAfter, IssuedAt = now, Source = "bundle" });
         directory.Save(record);
 
         console.WriteLine($"Node '{id}' (group {group}) bundled in {Path.GetFullPath(output)}");

@@ -31,8 +31,9 @@ public sealed class MqttIngest : BackgroundService
 
     private readonly SnapshotAssembler _snapshots;
 
-    public MqttIngest(EmbeddedBroker broker, IOptions<BrokerOptions> options, EventStore store, FireNotifications notifier, Incidents.GatewayWatch watch, Incidents.TroubleIncidents troubles, Incidents.MotionIncidents motion, TimeProvider time, ILogger<MqttIngest> logger)
+    public MqttIngest(EmbeddedBroker broker, IOptions<BrokerOptions> options, EventStore store, FireNotifications notifier, Incidents.GatewayWatch watch, Incidents.TroubleIncidents troubles, Incidents.MotionIncidents motion, CertificateSigner signer, TimeProvider time, ILogger<MqttIngest> logger)
     {
+        _signer = signer;
         _motion = motion;
         _watch = watch;
         _troubles = troubles;
@@ -163,6 +164,19 @@ public sealed class MqttIngest : BackgroundService
         }
     }
 
+    /// <summary>Publishes an answer to a gateway (QoS 1, not retained); a lost one is asked for again by the gateway.</summary>
+    private async Task AnswerAsync(string topic, byte[] payload, CancellationToken cancellationToken)
+    {
+        if (_supervisor?.Client is not { } client)
+        {
+            return;
+        }
+
+        await client.PublishAsync(
+            new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+            cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Publishes a gateway's desired configuration (retained). Fails when the aggregator is not connected.</summary>
     public async Task PublishDesiredConfigAsync(string site, string gateway, DesiredConfig config, CancellationToken cancellationToken)
     {
@@ -182,6 +196,7 @@ public sealed class MqttIngest : BackgroundService
     }
 
     private readonly Broker.RevokedGateways _revoked;
+    private readonly CertificateSigner _signer;
     private readonly Incidents.GatewayWatch _watch;
     private readonly Incidents.TroubleIncidents _troubles;
     private readonly Incidents.MotionIncidents _motion;
@@ -203,7 +218,7 @@ public sealed class MqttIngest : BackgroundService
             return;
         }
 
-        if (address.Purpose is not ("status" or "config/desired" or "ack") && !address.Purpose.StartsWith("cmd/", StringComparison.Ordinal))
+        if (address.Purpose != "status" && !Topics.IsToGateway(address.Purpose))
         {
             _watch.Seen(address.Gateway); // any message from the gateway, readable or not, says it is alive
         }
@@ -267,6 +282,10 @@ public sealed class MqttIngest : BackgroundService
                         await _store.AddCommissioningAsync(report, Encoding.UTF8.GetString(payload), now, cancellationToken).ConfigureAwait(false);
                     }
 
+                    return;
+                case "cert/request":
+                    var renewal = ProtocolJson.DeserializeRenewalRequest(payload);
+                    await AnswerAsync(Topics.CertificateIssued(address.Site, address.Gateway), ProtocolJson.Serialize(_signer.Answer(address, renewal)), cancellationToken).ConfigureAwait(false);
                     return;
                 case "config/reported":
                     if (payload.Length > 0)

@@ -49,6 +49,15 @@ public sealed class MqttOptions
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The node asks the aggregator for a new certificate (over MQTT: a signing request up, the certificate down) once
+    /// its own has less than this left. Health warns at 30 days, so a renewal that keeps failing is seen in time.
+    /// </summary>
+    public TimeSpan RenewBefore { get; set; } = TimeSpan.FromDays(45);
+
+    /// <summary>How often the certificate's expiry is looked at (and an unanswered request sent again).</summary>
+    public TimeSpan RenewCheckInterval { get; set; } = TimeSpan.FromHours(1);
 }
 
 internal static partial class Names
@@ -124,6 +133,11 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         if (o.Password is not null && o.Username is null)
         {
             errors.Add($"{MqttOptions.Section}:Username is required when a password is set");
+        }
+
+        if (o.RenewBefore < TimeSpan.FromDays(1) || o.RenewCheckInterval < TimeSpan.FromSeconds(1) || o.RenewCheckInterval > TimeSpan.FromDays(1))
+        {
+            errors.Add($"{MqttOptions.Section}:RenewBefore must be at least a day and {MqttOptions.Section}:RenewCheckInterval 1 s – 1 day (were {o.RenewBefore}, {o.RenewCheckInterval})");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -109,8 +109,10 @@ public static class GatewayServiceCollectionExtensions
 
         // Fire safety starts before anything that talks to the network.
         services.AddHostedService<FireSafetyService>();
+        services.AddSingleton<CertificateRenewal>();
         services.AddSingleton<MqttUplink>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttUplink>());
+        services.AddHostedService<CertificateRenewalService>();
         services.AddSingleton<HeartbeatService>();
         services.AddHostedService(sp => sp.GetRequiredService<HeartbeatService>());
         services.AddMetrics();

@@ -25,6 +25,15 @@ internal static class MqttTlsFiles
             throw new InvalidOperationException($"Mqtt:ClientKey is not set: the client certificate {options.ClientCertificate} needs its key");
         }
 
+        try
+        {
+            CertificateRenewal.Recover(options); // a renewal a power cut interrupted
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"Mqtt:ClientCertificate {options.ClientCertificate}: a renewed certificate waits beside it and could not be put in place ({ex.Message})", ex);
+        }
+
         using var alone = Read("Mqtt:ClientCertificate", options.ClientCertificate);
         if (!File.Exists(options.ClientKey))
         {
@@ -36,7 +45,7 @@ internal static class MqttTlsFiles
         {
             client = X509Certificate2.CreateFromPemFile(options.ClientCertificate, options.ClientKey);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             throw new InvalidOperationException($"Mqtt:ClientKey {options.ClientKey} is not the key of {options.ClientCertificate} ({ex.Message.Trim()})", ex);
         }

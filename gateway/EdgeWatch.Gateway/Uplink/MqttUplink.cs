@@ -31,6 +31,7 @@ public sealed class MqttUplink : SupervisedService
     private readonly Outbox _outbox;
     private readonly CommandHandler _commands;
     private readonly RemoteConfiguration _config;
+    private readonly CertificateRenewal _renewal;
     private readonly MqttOptions _mqtt;
     private readonly UplinkOptions _uplink;
     private readonly GatewayOptions _gateway;
@@ -44,10 +45,11 @@ public sealed class MqttUplink : SupervisedService
     private long _rejected;
     private long _unsubscribed;
 
-    public MqttUplink(Outbox outbox, CommandHandler commands, RemoteConfiguration config, IOptions<MqttOptions> mqtt, IOptions<UplinkOptions> uplink,
+    public MqttUplink(Outbox outbox, CommandHandler commands, RemoteConfiguration config, CertificateRenewal renewal, IOptions<MqttOptions> mqtt, IOptions<UplinkOptions> uplink,
         IOptions<GatewayOptions> gateway, TimeProvider time, ILogger<MqttUplink> logger)
         : base(time, logger)
     {
+        _renewal = renewal;
         _outbox = outbox;
         _commands = commands;
         _config = config;
@@ -132,13 +134,16 @@ public sealed class MqttUplink : SupervisedService
     private async Task OnConnectedAsync(IMqttClient client, CancellationToken ct)
     {
         // Resubscribe on every connection (a broker restart may have lost the session).
-        await client.SubscribeAsync(
-            new MqttClientSubscribeOptionsBuilder()
-                .WithTopicFilter(f => f.WithTopic(Topics.CommandFilter(_gateway.Site, _gateway.Id)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-                .WithTopicFilter(f => f.WithTopic(Topics.DesiredConfig(_gateway.Site, _gateway.Id)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-                .WithTopicFilter(f => f.WithTopic(Topics.Ack(_gateway.Site, _gateway.Id)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-                .Build(),
-            ct).ConfigureAwait(false);
+        var subscriptions = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic(Topics.CommandFilter(_gateway.Site, _gateway.Id)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f.WithTopic(Topics.DesiredConfig(_gateway.Site, _gateway.Id)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f.WithTopic(Topics.Ack(_gateway.Site, _gateway.Id)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
+        if (_renewal.Enabled)
+        {
+            subscriptions.WithTopicFilter(f => f.WithTopic(Topics.CertificateIssued(_gateway.Site, _gateway.Id)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
+        }
+
+        await client.SubscribeAsync(subscriptions.Build(), ct).ConfigureAwait(false);
 
         // Whatever went out on the last connection without an acknowledgement goes again, in order.
         _outbox.ResendUnacknowledged();
@@ -382,6 +387,47 @@ public sealed class MqttUplink : SupervisedService
         }
     }
 
+    /// <summary>Publishes a certificate signing request on the node's own <c>cert/request</c>; false when not connected or refused.</summary>
+    public async Task<bool> PublishRenewalRequestAsync(CertificateRenewalRequest request, CancellationToken cancellationToken)
+    {
+        if (_supervisor?.Client is not { } client)
+        {
+            return false;
+        }
+
+        var result = await client.PublishAsync(
+            new MqttApplicationMessageBuilder()
+                .WithTopic(Topics.CertificateRequest(_gateway.Site, _gateway.Id))
+                .WithPayload(ProtocolJson.Serialize(request))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build(),
+            cancellationToken).ConfigureAwait(false);
+        return result.IsSuccess;
+    }
+
+    /// <summary>A renewed certificate: installed, then this connection ends so that the next one presents it.</summary>
+    private void OnCertificateIssued(IMqttClient client, byte[] payload)
+    {
+        CertificateRenewalAnswer answer;
+        try
+        {
+            answer = ProtocolJson.DeserializeRenewalAnswer(payload);
+        }
+        catch (PayloadException ex)
+        {
+            UplinkLog.BadCertificateAnswer(_logger, ex.Message);
+            return;
+        }
+
+        if (_renewal.Complete(answer) is { } renewed)
+        {
+            renewed.Dispose();
+
+            // Not from inside the client's own message handler: it would wait for itself.
+            _ = Task.Run(() => client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build()));
+        }
+    }
+
     private async Task OnMessageAsync(IMqttClient client, MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
     {
         var msg = e.ApplicationMessage;
@@ -409,6 +455,12 @@ public sealed class MqttUplink : SupervisedService
         if (msg.Topic == Topics.DesiredConfig(_gateway.Site, _gateway.Id))
         {
             await OnDesiredConfigAsync(client, payload, ct).ConfigureAwait(false);
+            return;
+        }
+
+        if (msg.Topic == Topics.CertificateIssued(_gateway.Site, _gateway.Id))
+        {
+            OnCertificateIssued(client, payload);
             return;
         }
 
@@ -532,6 +584,9 @@ internal static partial class UplinkLog
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "Unreadable acknowledgement from the aggregator: {Reason}")]
     public static partial void BadAck(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Error, Message = "Unreadable certificate answer from the aggregator: {Reason}")]
+    public static partial void BadCertificateAnswer(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "An acknowledgement could not be applied to the outbox on disk ({Error}); those entries will be sent again")]
     public static partial void AckNotStored(ILogger logger, string error);

@@ -8,9 +8,10 @@ namespace EdgeWatch.Gateway.Uplink;
 /// disconnected (fire safety works locally); unhealthy when fire or trouble entries have waited longer than a minute,
 /// or the broker is refusing entries. Storage shows too: an outbox in memory only (none could be opened at start), or
 /// writes failing now, is degraded (events are held in memory and still sent). So is a node certificate that
-/// expires within 30 days, so that it is renewed before the broker refuses it.
+/// expires within 30 days: it is renewed over MQTT from 45 days before (<see cref="CertificateRenewal"/>), so one that
+/// gets this close means renewal keeps failing, and the reason is given.
 /// </summary>
-public sealed class UplinkHealthCheck(Outbox outbox, MqttUplink uplink, OutboxHealth opened, StorageFaults faults, TimeProvider time) : IHealthCheck
+public sealed class UplinkHealthCheck(Outbox outbox, MqttUplink uplink, OutboxHealth opened, StorageFaults faults, CertificateRenewal renewal, TimeProvider time) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -38,7 +39,9 @@ public sealed class UplinkHealthCheck(Outbox outbox, MqttUplink uplink, OutboxHe
             var left = expires - time.GetUtcNow();
             if (left < TimeSpan.FromDays(30))
             {
-                expiring = $"the node certificate expires on {expires.UtcDateTime:yyyy-MM-dd} (in {Math.Max(0, left.TotalDays):0} days): renew it with edgewatch-provision";
+                expiring = $"the node certificate expires on {expires.UtcDateTime:yyyy-MM-dd} (in {Math.Max(0, left.TotalDays):0} days) and was not renewed"
+                    + (renewal.LastError is { } why ? $": {why}" : " yet: is the aggregator's Broker:Renewal set?")
+                    + "; 'EdgeWatch.Gateway cert renew' asks at once, or issue a new bundle with edgewatch-provision";
             }
         }
 

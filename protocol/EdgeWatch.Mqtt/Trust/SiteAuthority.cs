@@ -31,11 +31,26 @@ public sealed class SiteAuthority(X509Certificate2 certificate)
     public X509Certificate2 IssueClient(string id, string site, DateTimeOffset now, TimeSpan lifetime)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(new X500DistinguishedName($"CN={id}, O={site}"), key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest(ClientName(id, site), key, HashAlgorithmName.SHA256);
+        return Sign(ClientExtensions(request), key, now, lifetime);
+    }
+
+    /// <summary>
+    /// A client certificate for a key the node made and keeps (its renewal: only the public key came, in a signing
+    /// request); the certificate has no private key.
+    /// </summary>
+    public X509Certificate2 IssueClient(PublicKey key, string id, string site, DateTimeOffset now, TimeSpan lifetime) =>
+        Sign(ClientExtensions(new CertificateRequest(ClientName(id, site), key, HashAlgorithmName.SHA256)), null, now, lifetime);
+
+    /// <summary>The subject of a client certificate.</summary>
+    public static X500DistinguishedName ClientName(string id, string site) => new($"CN={id}, O={site}");
+
+    private static CertificateRequest ClientExtensions(CertificateRequest request)
+    {
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-        return Sign(request, key, now, lifetime);
+        return request;
     }
 
     /// <summary>The broker's server certificate for <paramref name="hosts"/> (names or addresses).</summary>
@@ -76,7 +91,7 @@ public sealed class SiteAuthority(X509Certificate2 certificate)
         return builder.Build(Certificate, new System.Numerics.BigInteger(number), now + validFor, HashAlgorithmName.SHA256, thisUpdate: now);
     }
 
-    private X509Certificate2 Sign(CertificateRequest request, ECDsa key, DateTimeOffset now, TimeSpan lifetime)
+    private X509Certificate2 Sign(CertificateRequest request, ECDsa? key, DateTimeOffset now, TimeSpan lifetime)
     {
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
         var serial = RandomNumberGenerator.GetBytes(16);
@@ -88,7 +103,15 @@ public sealed class SiteAuthority(X509Certificate2 certificate)
         }
 
         var notBefore = now.AddMinutes(-5) < Certificate.NotBefore ? new DateTimeOffset(Certificate.NotBefore) : now.AddMinutes(-5); // nor predates it
-        using var issued = request.Create(Certificate, notBefore, notAfter, serial);
-        return issued.CopyWithPrivateKey(key);
+        var issued = request.Create(Certificate, notBefore, notAfter, serial);
+        if (key is null)
+        {
+            return issued;
+        }
+
+        using (issued)
+        {
+            return issued.CopyWithPrivateKey(key);
+        }
     }
 }

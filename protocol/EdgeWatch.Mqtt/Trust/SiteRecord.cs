@@ -28,5 +28,11 @@ public sealed class IssuedCertificate
     public string Group { get; set; } = "";
     public string Serial { get; set; } = "";
     public DateTimeOffset NotAfter { get; set; }
+
+    /// <summary>When it was issued (absent in records written before renewal existed).</summary>
+    public DateTimeOffset? IssuedAt { get; set; }
+
+    /// <summary>How it came: <c>bundle</c> (edgewatch-provision) or <c>renewal</c> (over MQTT, by the aggregator).</summary>
+    public string? Source { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
 }
