@@ -70,6 +70,7 @@ public partial class AsyncApiDocumentTests
             ["reportedConfig"] = b => ProtocolJson.DeserializeReportedConfig(b),
             ["ack"] = b => Assert.NotEmpty(ProtocolJson.DeserializeAck(b).Seqs),
             ["selftestReport"] = b => Assert.NotEmpty(ProtocolJson.DeserializeSelftest(b).Checks),
+            ["certificateAnswer"] = b => Assert.NotNull(ProtocolJson.DeserializeRenewalAnswer(b).Error),
         };
         var seen = new HashSet<string>();
         foreach (Match message in MessageWithExamples().Matches(Document()))

@@ -46,4 +46,17 @@ public class ProtocolJsonTests
     [Fact]
     public void BadCommandBodyFailsWithAReason() =>
         Assert.Contains("command body", Assert.Throws<PayloadException>(() => ProtocolJson.DeserializeCommand("{x"u8)).Message);
+
+    [Theory]
+    [InlineData("""{"v":1,"site":"town","gateway":"gw-g1","requestId":"6f1c2d0e-8a4b-4c3e-9f6a-2b7d5e1a9c00"}""", "missing required properties including: 'csr'")]
+    [InlineData("""{"v":1,"site":"town","gateway":"gw-g1","requestId":"00000000-0000-0000-0000-000000000000","csr":"x"}""", "lacks site, gateway, requestId or csr")]
+    [InlineData("""{"v":1,"site":"town","gateway":"gw-g1",""", "not valid JSON")]
+    public void ACertificateRequestWithoutItsPartsIsRefusedNamingThem(string json, string reason) =>
+        Assert.Contains(reason, Assert.Throws<PayloadException>(() => ProtocolJson.DeserializeRenewalRequest(Encoding.UTF8.GetBytes(json))).Message, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("""{"v":1,"requestId":"6f1c2d0e-8a4b-4c3e-9f6a-2b7d5e1a9c00"}""")]
+    [InlineData("""{"v":1,"requestId":"6f1c2d0e-8a4b-4c3e-9f6a-2b7d5e1a9c00","certificate":"c","error":"e"}""")]
+    public void ACertificateAnswerCarriesEitherACertificateOrAnError(string json) =>
+        Assert.Contains("either certificate or error", Assert.Throws<PayloadException>(() => ProtocolJson.DeserializeRenewalAnswer(Encoding.UTF8.GetBytes(json))).Message, StringComparison.Ordinal);
 }
