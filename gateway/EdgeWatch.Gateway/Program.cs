@@ -21,6 +21,12 @@ if (args.Length > 0 && args[0] == EdgeWatch.Gateway.Commissioning.SelftestComman
     return await EdgeWatch.Gateway.Commissioning.SelftestCommand.RunAsync(args[1..], Console.Out, Console.In);
 }
 
+// `cert renew [--force]`: renew the node's certificate over MQTT now (gateway service stopped; the service does it by itself).
+if (args.Length > 0 && args[0] == EdgeWatch.Gateway.Commissioning.CertRenewCommand.Verb)
+{
+    return await EdgeWatch.Gateway.Commissioning.CertRenewCommand.RunAsync(args[1..], Console.Out);
+}
+
 try
 {
     using var host = GatewayHost.Create(args);

@@ -127,4 +127,39 @@ public sealed class CertificateRenewalTests
             await gateway.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task TheTechnicianRenewsACertificateThatIsNotDueYetWithForce()
+    {
+        var (site, cloud, tlsPort) = await StartAsync(renewal: true);
+        using (site)
+        await using (cloud)
+        {
+            var node = await site.AddNodeAsync("gw-g1", days: 300);
+            var original = Serial(node.Certificate);
+            var settings = GatewaySettings(node, tlsPort);
+
+            using var notDue = new StringWriter();
+            Assert.Equal(0, await EdgeWatch.Gateway.Commissioning.CertRenewCommand.RunAsync(["renew"], notDue, settings));
+            Assert.Contains("it renews by itself 45 days before expiry. --force renews it now.", notDue.ToString(), StringComparison.Ordinal);
+            Assert.Equal(original, Serial(node.Certificate));
+
+            using var forced = new StringWriter();
+            var code = await EdgeWatch.Gateway.Commissioning.CertRenewCommand.RunAsync(["renew", "--force"], forced, settings);
+            Assert.True(code == 0, forced.ToString());
+            var renewed = Serial(node.Certificate);
+            Assert.NotEqual(original, renewed);
+            Assert.Contains($"Renewed the certificate of gw-g1: serial {renewed}", forced.ToString(), StringComparison.Ordinal);
+            Assert.Contains(Record(site).Issued, i => i.Serial == renewed && i.Source == "renewal");
+
+            using var again = new StringWriter(); // at once again: the aggregator's minimum interval
+            Assert.Equal(1, await EdgeWatch.Gateway.Commissioning.CertRenewCommand.RunAsync(["renew", "--force"], again, settings));
+            Assert.Contains("cert renew: not renewed: the aggregator refused the certificate request: 'gw-g1' was renewed at", again.ToString(), StringComparison.Ordinal);
+            Assert.Equal(renewed, Serial(node.Certificate));
+
+            using var usage = new StringWriter();
+            Assert.Equal(2, await EdgeWatch.Gateway.Commissioning.CertRenewCommand.RunAsync(["renw"], usage, settings));
+            Assert.StartsWith("usage: EdgeWatch.Gateway cert renew [--force]", usage.ToString(), StringComparison.Ordinal);
+        }
+    }
 }

@@ -127,20 +127,8 @@ public static class SelftestCommand
         MqttClientOptions options;
         try
         {
-            var builder = new MqttClientOptionsBuilder()
-                .WithTcpServer(mqtt.Host, mqtt.Port)
-                .WithClientId(MqttTlsFiles.ClientId(mqtt, gateway))
-                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-                .WithCleanStart(false)
-                .WithSessionExpiryInterval(24 * 3600)
-                .WithTimeout(TimeSpan.FromSeconds(10));
-            var client = MqttTlsFiles.Apply(builder, mqtt, time.GetUtcNow());
+            var builder = MqttTlsFiles.NodeOptions(mqtt, gateway, time.GetUtcNow(), out var client);
             identity = !mqtt.UseTls ? "without TLS" : client is null ? "over TLS" : $"over TLS as {client.Subject}, valid until {client.NotAfter.ToUniversalTime():yyyy-MM-dd}";
-            if (mqtt.Username is not null)
-            {
-                builder.WithCredentials(mqtt.Username, mqtt.Password);
-            }
-
             options = builder.Build();
         }
         catch (InvalidOperationException ex)

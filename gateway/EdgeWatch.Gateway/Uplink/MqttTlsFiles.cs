@@ -87,6 +87,28 @@ internal static class MqttTlsFiles
         return client;
     }
 
+    /// <summary>
+    /// The connect options every connection of the node shares (the uplink adds its Will and keepalive): its client id,
+    /// MQTT 5, a persistent session, credentials, and TLS with its bundle's files. Throws the plain sentence of <see cref="Load"/>.
+    /// </summary>
+    public static MQTTnet.MqttClientOptionsBuilder NodeOptions(MqttOptions options, GatewayOptions gateway, DateTimeOffset now, out X509Certificate2? client)
+    {
+        var builder = new MQTTnet.MqttClientOptionsBuilder()
+            .WithTcpServer(options.Host, options.Port)
+            .WithClientId(ClientId(options, gateway))
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(24 * 3600)
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (options.Username is not null)
+        {
+            builder.WithCredentials(options.Username, options.Password);
+        }
+
+        client = Apply(builder, options, now);
+        return builder;
+    }
+
     /// <summary>The node's MQTT client id: its certificate's name (the gateway id) when it has one.</summary>
     public static string ClientId(MqttOptions options, GatewayOptions gateway) =>
         options.ClientId ?? (options.ClientCertificate is null ? $"gw-{gateway.Site}-{gateway.Id}" : gateway.Id);

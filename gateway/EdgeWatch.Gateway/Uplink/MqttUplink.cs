@@ -105,26 +105,13 @@ public sealed class MqttUplink : SupervisedService
 
     private MqttClientOptions BuildOptions()
     {
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_mqtt.Host, _mqtt.Port)
-            .WithClientId(MqttTlsFiles.ClientId(_mqtt, _gateway))
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithCleanStart(false)
-            .WithSessionExpiryInterval(24 * 3600)
+        var builder = MqttTlsFiles.NodeOptions(_mqtt, _gateway, _time.GetUtcNow(), out var client)
             .WithKeepAlivePeriod(_mqtt.KeepAlive)
-            .WithTimeout(TimeSpan.FromSeconds(10))
             .WithWillTopic(Topics.Status(_gateway.Site, _gateway.Id))
             .WithWillPayload(Status(online: false))
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (_mqtt.Username is not null)
-        {
-            builder.WithCredentials(_mqtt.Username, _mqtt.Password);
-        }
-
-        var client = MqttTlsFiles.Apply(builder, _mqtt, _time.GetUtcNow());
         ClientCertificateExpires = client is null ? null : new DateTimeOffset(client.NotAfter.ToUniversalTime());
-
         return builder.Build();
     }
 
