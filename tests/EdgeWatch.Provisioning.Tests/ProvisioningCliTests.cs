@@ -119,13 +119,17 @@ public sealed class ProvisioningCliTests : IDisposable
         Assert.True(code == 0, output);
         Assert.Contains("The bundle is good", output);
 
-        // The install script is valid shell, and the unit runs the gateway as its own user, hardened.
+        // The install script is valid shell, and the unit runs the gateway as its own user, hardened; it writes only its
+        // state and its own certificate and key (renewed over MQTT), which the script gives to that user.
         using var shell = Process.Start(new ProcessStartInfo("sh", ["-n", Path.Combine(bundle, "install.sh")]) { RedirectStandardError = true })!;
         var syntax = await shell.StandardError.ReadToEndAsync();
         await shell.WaitForExitAsync();
         Assert.True(shell.ExitCode == 0, syntax);
+        var script = File.ReadAllText(Path.Combine(bundle, "install.sh"));
+        Assert.Contains("install -m 0600 -o edgewatch -g edgewatch node.key /etc/edgewatch/tls/node.key", script, StringComparison.Ordinal);
+        Assert.Contains("/etc/edgewatch/tls/node.key", File.ReadAllText(Path.Combine(bundle, "gateway.json")), StringComparison.Ordinal);
         var unit = File.ReadAllText(Path.Combine(bundle, "edgewatch-gateway.service"));
-        foreach (var line in new[] { "User=edgewatch", "SupplementaryGroups=gpio i2c", "Restart=always", "ProtectSystem=strict", "ReadWritePaths=/var/lib/edgewatch", "NoNewPrivileges=true" })
+        foreach (var line in new[] { "User=edgewatch", "SupplementaryGroups=gpio i2c", "Restart=always", "ProtectSystem=strict", "ReadWritePaths=/var/lib/edgewatch /etc/edgewatch/tls", "NoNewPrivileges=true" })
         {
             Assert.Contains(line + "\n", unit);
         }
