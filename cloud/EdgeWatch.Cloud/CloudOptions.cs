@@ -16,6 +16,15 @@ public sealed class BrokerOptions
     public string? Username { get; set; }
     public string? Password { get; set; }
 
+    /// <summary>
+    /// An external broker with mutual TLS (the Mosquitto configuration <c>site init</c> writes): the site authority the
+    /// broker's certificate must chain to, and the aggregator's own identity (<c>aggregator.crt</c>, <c>aggregator.key</c>,
+    /// <c>CN=aggregator</c>). Setting the certificate turns TLS on; the client id is then its name.
+    /// </summary>
+    public string? CaCertificate { get; set; }
+    public string? ClientCertificate { get; set; }
+    public string? ClientKey { get; set; }
+
     /// <summary>Cap of the aggregator's reconnect backoff. One client, so it may retry briskly: gateways wait for it.</summary>
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
@@ -182,6 +191,22 @@ public sealed class CloudOptionsValidator :
         }
 
         var errors = new List<string>();
+        if (!string.IsNullOrEmpty(o.ClientCertificate) || !string.IsNullOrEmpty(o.ClientKey) || !string.IsNullOrEmpty(o.CaCertificate))
+        {
+            if (o.Mode != "external")
+            {
+                errors.Add("Broker:ClientCertificate, Broker:ClientKey and Broker:CaCertificate are for an external broker (Broker:Mode 'external'); the embedded one is reached on loopback");
+            }
+
+            foreach (var (key, path) in new[] { ("CaCertificate", o.CaCertificate), ("ClientCertificate", o.ClientCertificate), ("ClientKey", o.ClientKey) })
+            {
+                if (string.IsNullOrWhiteSpace(path) || !System.IO.File.Exists(path))
+                {
+                    errors.Add($"Broker:{key} must name an existing file (was '{path}'): the three come together, from the site directory");
+                }
+            }
+        }
+
         if (o.Renewal.Enabled || !string.IsNullOrEmpty(o.Renewal.Authority))
         {
             foreach (var (key, path) in new[] { ("Authority", o.Renewal.Authority), ("AuthorityKey", o.Renewal.AuthorityKey) })

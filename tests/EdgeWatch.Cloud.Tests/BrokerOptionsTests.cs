@@ -24,4 +24,25 @@ public class BrokerOptionsTests
         Assert.Contains("Broker:Tls:Authority must name an existing file", error);
         Assert.DoesNotContain("RevocationList", error); // optional
     }
+
+    [Fact]
+    public void RenewalNeedsTheAuthoritysFilesAndTheSiteRecordAndTheErrorNamesEachKey()
+    {
+        var error = Error(new BrokerOptions { Renewal = new BrokerRenewalOptions { Authority = "/nonexistent/ca.crt", AuthorityKey = "/nonexistent/ca.key", Lifetime = TimeSpan.FromHours(1) } });
+        Assert.Contains("Broker:Renewal:Authority must name an existing file (was '/nonexistent/ca.crt')", error);
+        Assert.Contains("Broker:Renewal:AuthorityKey must name an existing file", error);
+        Assert.Contains("Broker:Renewal needs Broker:SiteRecord", error);
+        Assert.Contains("Broker:Renewal:Lifetime must be 1 day – 10 years", error);
+    }
+
+    [Fact]
+    public void TheAggregatorsOwnTlsIdentityIsForAnExternalBrokerAndComesWithItsThreeFiles()
+    {
+        var embedded = Error(new BrokerOptions { ClientCertificate = "/nonexistent/aggregator.crt" });
+        Assert.Contains("are for an external broker (Broker:Mode 'external')", embedded);
+        var external = Error(new BrokerOptions { Mode = "external", Host = "broker.town.lan", ClientCertificate = "/nonexistent/aggregator.crt" });
+        Assert.Contains("Broker:ClientCertificate must name an existing file (was '/nonexistent/aggregator.crt')", external);
+        Assert.Contains("Broker:ClientKey must name an existing file", external);
+        Assert.Contains("Broker:CaCertificate must name an existing file", external);
+    }
 }

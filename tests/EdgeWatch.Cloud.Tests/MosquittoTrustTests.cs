@@ -1,4 +1,10 @@
+using System.Security.Cryptography.X509Certificates;
+using EdgeWatch.Gateway.Hosting;
+using EdgeWatch.Gateway.Uplink;
+using EdgeWatch.Hardware.Simulation;
 using EdgeWatch.Mqtt.Trust;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using EdgeWatch.Protocol;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -84,5 +90,42 @@ public sealed class MosquittoTrustTests : IAsyncLifetime
 
         using var accepted = await ConnectNodeAsync(good);
         Assert.True(accepted.IsConnected);
+    }
+
+    [Fact]
+    public async Task TheAggregatorConnectsWithItsOwnIdentityAndRenewsAGatewaysCertificateThroughMosquitto()
+    {
+        var node = await _site.AddNodeAsync("gw-g1", days: 20);
+        var original = X509Certificate2.CreateFromPem(File.ReadAllText(node.Certificate)).SerialNumber;
+        await _broker.StartAsync();
+        var (certificate, key) = _site.Aggregator;
+        await using var cloud = await CloudRig.StartAsync(externalBrokerPort: _broker.Port, extra: new Dictionary<string, string?>
+        {
+            ["Broker:CaCertificate"] = _site.Authority,
+            ["Broker:ClientCertificate"] = certificate,
+            ["Broker:ClientKey"] = key,
+            ["Broker:SiteRecord"] = _site.File("site.json"),
+            ["Broker:Renewal:Authority"] = _site.Authority,
+            ["Broker:Renewal:AuthorityKey"] = _site.File("ca.key"),
+        });
+        await Eventually.WaitAsync(() => cloud.App.Services.GetRequiredService<EdgeWatch.Cloud.Ingest.MqttIngest>().Connected, TimeSpan.FromSeconds(15), "the aggregator to connect to Mosquitto as CN=aggregator");
+
+        var settings = GatewayHost.SimulatedSettings("town", "gw-g1", "g1", _broker.Port, Eventually.TempDirectory("edgewatch-mosquitto-renewal"));
+        settings["Mqtt:UseTls"] = "true";
+        settings["Mqtt:CaCertificate"] = node.Authority;
+        settings["Mqtt:ClientCertificate"] = node.Certificate;
+        settings["Mqtt:ClientKey"] = node.Key;
+        settings["Mqtt:RenewCheckInterval"] = "00:00:01";
+        using var gateway = GatewayHost.Create([], settings, b => b.SetMinimumLevel(LogLevel.Warning));
+        await gateway.StartAsync();
+        var uplink = gateway.Services.GetRequiredService<MqttUplink>();
+        await Eventually.WaitAsync(
+            () => X509Certificate2.CreateFromPem(File.ReadAllText(node.Certificate)).SerialNumber != original && uplink.Connected && uplink.ClientCertificateExpires > DateTimeOffset.UtcNow.AddDays(300),
+            TimeSpan.FromSeconds(30),
+            "the gateway to renew through Mosquitto and reconnect with the new certificate");
+
+        gateway.Services.GetRequiredService<SimulatedBoard>().Trip("h2.smoke");
+        await Eventually.WaitAsync(() => cloud.StoredSeqs("gw-g1").Count > 0, TimeSpan.FromSeconds(15), "the fire alarm through Mosquitto on the renewed identity");
+        await gateway.StopAsync();
     }
 }

@@ -2,6 +2,7 @@ using EdgeWatch.Mqtt;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using EdgeWatch.Cloud.Broker;
 using EdgeWatch.Cloud.Notify;
@@ -84,9 +85,10 @@ public sealed class MqttIngest : BackgroundService
 
     private MqttClientOptions BuildOptions()
     {
+        var identity = string.IsNullOrEmpty(_options.ClientCertificate) ? null : X509Certificate2.CreateFromPemFile(_options.ClientCertificate, _options.ClientKey);
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_broker.Host, _broker.Port)
-            .WithClientId($"edgewatch-aggregator-{Environment.MachineName}")
+            .WithClientId(identity is null ? $"edgewatch-aggregator-{Environment.MachineName}" : EdgeWatch.Mqtt.Trust.CertificateCheck.Identity(identity))
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithCleanStart(false)
             .WithSessionExpiryInterval(7 * 24 * 3600)
@@ -94,6 +96,12 @@ public sealed class MqttIngest : BackgroundService
         if (_options.Username is not null)
         {
             builder.WithCredentials(_options.Username, _options.Password);
+        }
+
+        if (identity is not null)
+        {
+            var authority = X509Certificate2.CreateFromPem(File.ReadAllText(_options.CaCertificate!));
+            builder.WithTlsOptions(o => o.UseTls().WithTrustChain(new X509Certificate2Collection(authority)).WithClientCertificates([identity]));
         }
 
         return builder.Build();
