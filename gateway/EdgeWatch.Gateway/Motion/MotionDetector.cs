@@ -156,8 +156,16 @@ public sealed class MotionDetector : IDisposable
             _calibratingSince = null;
         }
 
-        // Speckle (noise, rain, snow) goes first; then blobs are grown so that one object is one blob.
-        _morphology.Open(_changed, _persistent);
+        // Speckle (noise, rain, snow) goes first, but not a thin upright figure (a distant walker); then blobs are grown
+        // so that one object is one blob.
+        if (_s.KeepUpright)
+        {
+            _morphology.OpenKeepingUpright(_changed, _persistent);
+        }
+        else
+        {
+            _morphology.Open(_changed, _persistent);
+        }
 
         // Dynamic background: where change keeps coming back (foliage, water, a flag) a pixel stops counting until
         // it has been still for a while. A walker passing through such a place is still seen on either side of it.

@@ -54,6 +54,12 @@ public sealed record MotionSettings
     /// <summary>Dynamic background: seconds over which a pixel's recent changes are averaged.</summary>
     public double DynamicSeconds { get; init; } = 15;
 
+    /// <summary>
+    /// The speckle opening also keeps upright structures one analysis pixel wide (a walker 20 px tall far away is two or
+    /// three analysis pixels wide, and the 3×3 cross alone erases him).
+    /// </summary>
+    public bool KeepUpright { get; init; } = true;
+
     /// <summary>Dilations (3×3, at analysis resolution) that join an object's parts into one blob (a plain car's front and back).</summary>
     public int JoinIterations { get; init; } = 2;
 

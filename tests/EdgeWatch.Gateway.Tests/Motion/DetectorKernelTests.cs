@@ -114,6 +114,14 @@ public class DetectorKernelTests
             morphology.Open(mask, opened);
             SameBytes(expected, opened, $"opened at {share}");
 
+            // Keeping upright structures: the union of that opening and one by the upright 1×3 line.
+            using var line = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(1, 3));
+            using var upright = new Mat();
+            Cv2.MorphologyEx(mask, upright, MorphTypes.Open, line);
+            Cv2.Max(expected, upright, upright);
+            morphology.OpenKeepingUpright(mask, opened);
+            SameBytes(upright, opened, $"opened keeping upright at {share}");
+
             for (var iterations = 0; iterations <= 3; iterations++)
             {
                 using var theirs = new Mat();

@@ -26,9 +26,9 @@ public sealed class ValidationHalf : IDisposable
 /// <summary>
 /// The validation half against the motion issue's targets, by the independent evaluation's rules (MotionScorer). What
 /// is asserted is what the detector meets today: at the live cameras' 5 fps every target (at most 4 false alarms an
-/// hour, F1 ≥ 0.95, recall and onset recall ≥ 0.95), and at both rates at most 4 false alarms an hour and at most
-/// 10 % of the quiet time inside events. At 10 fps F1 (0.9499), recall and onset recall (0.947: one fast car missed)
-/// are just under their targets; gateway/README.md has the table, and those figures are not asserted.
+/// hour, F1 ≥ 0.95, recall and onset recall ≥ 0.95), and at both rates F1 ≥ 0.95, at most 4 false alarms an hour
+/// and at most 10 % of the quiet time inside events. At 10 fps recall and onset recall (0.947: one fast car missed)
+/// are just under their targets; gateway/README.md has the table, and those two figures are not asserted.
 /// </summary>
 [Trait("Category", "Integration")]
 public class EvaluationSetTests(ValidationHalf half) : IClassFixture<ValidationHalf>
@@ -52,6 +52,7 @@ public class EvaluationSetTests(ValidationHalf half) : IClassFixture<ValidationH
     }
 
     [Theory]
+    [InlineData(10.0)]
     [InlineData(5.0)]
     public void F1ReachesTheTarget(double fps)
     {

@@ -29,9 +29,9 @@ public sealed class MotionFilterSceneTests : IDisposable
     }
 
     /// <summary>Runs <paramref name="draw"/> on the yard for <paramref name="seconds"/>; returns the times of moving frames after a 3 s settling.</summary>
-    private List<double> Run(double seconds, Action<Mat, double> draw, double gain = 1)
+    private List<double> Run(double seconds, Action<Mat, double> draw, double gain = 1, MotionSettings? settings = null)
     {
-        using var detector = new MotionDetector(MotionSettings.Default);
+        using var detector = new MotionDetector(settings ?? MotionSettings.Default);
         using var noise = new Mat(360, 640, MatType.CV_8SC3);
         var rng = new RNG(3); // its own generator: the same sensor noise whatever else runs
         var moving = new List<double>();
@@ -73,6 +73,26 @@ public sealed class MotionFilterSceneTests : IDisposable
 
         Assert.NotEmpty(moving);
         Assert.InRange(moving.Min(), 4, 4 + MotionSettings.Default.MinTrackSeconds + 1);
+    }
+
+    [Fact]
+    public void AThinWalkerFarAwayIsKeptByTheUprightOpeningThatTheCrossAloneWouldErase()
+    {
+        // A dark figure 5×21 px far up the picture, walking at 12 px/s: under two analysis pixels wide.
+        void Draw(Mat frame, double t)
+        {
+            if (t >= 4)
+            {
+                Cv2.Rectangle(frame, new Rect(200 + (int)(12 * (t - 4)), 60, 5, 21), new Scalar(60, 60, 70), -1);
+            }
+        }
+
+        var kept = Run(14, Draw);
+        var erased = Run(14, Draw, settings: MotionSettings.Default with { KeepUpright = false });
+
+        Assert.NotEmpty(kept);
+        Assert.InRange(kept.Min(), 4, 8);
+        Assert.Empty(erased);
     }
 
     [Fact]
