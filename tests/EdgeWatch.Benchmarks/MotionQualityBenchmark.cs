@@ -40,7 +40,7 @@ internal static class MotionQualityBenchmark
                 case "--half" when i + 1 < args.Length && args[i + 1] is EvaluationSet.Tuning or EvaluationSet.Validation:
                     halves = [args[++i]];
                     break;
-                case "--variants" when i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v is >= 1 and <= 20:
+                case "--variants" when i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v is >= 1 and <= 10:
                     variants = v;
                     i++;
                     break;
@@ -60,7 +60,7 @@ internal static class MotionQualityBenchmark
                     trace = args[++i];
                     break;
                 default:
-                    Console.Error.WriteLine("usage: EdgeWatch.Benchmarks motion-quality [--dir D] [--settings F] [--half tuning|validation] [--variants N] [--person] [--person-threshold H] [--trace CLIP|FILE [--fps N]]");
+                    Console.Error.WriteLine("usage: EdgeWatch.Benchmarks motion-quality [--dir D] [--settings F] [--half tuning|validation] [--variants N (1–10: seeds are 1000 + scene·10 + variant)] [--person] [--person-threshold H] [--trace CLIP|FILE [--fps N]]");
                     return 2;
             }
         }
