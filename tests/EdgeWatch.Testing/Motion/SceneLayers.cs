@@ -235,6 +235,7 @@ public sealed class CloudShadow : ISceneLayer, IDisposable
         }
 
         Cv2.GaussianBlur(shape, shape, new Size(0, 0), size.Height / 8.0);
+        Taper(shape);
         using var one = new Mat(size, MatType.CV_32F, Scalar.All(1));
         using var shade1 = new Mat();
         Cv2.AddWeighted(one, 1, shape, -depth, 0, shade1);
@@ -245,6 +246,25 @@ public sealed class CloudShadow : ISceneLayer, IDisposable
     public void Dispose()
     {
         _shade.Dispose();
+    }
+
+    /// <summary>
+    /// Fades the shape to nothing over its outer eighth on every side. The ellipses reach the layer's own border, and
+    /// without this its rectangle showed in the picture as a straight, hard edge of shade: no cloud casts that.
+    /// </summary>
+    private static void Taper(Mat shape)
+    {
+        int width = shape.Width, height = shape.Height;
+        double marginX = Math.Max(1, width / 8), marginY = Math.Max(1, height / 8);
+        static double Smooth(double t) => t >= 1 ? 1 : t * t * (3 - (2 * t));
+        for (var y = 0; y < height; y++)
+        {
+            var wy = Smooth(Math.Min(y, height - 1 - y) / marginY);
+            for (var x = 0; x < width; x++)
+            {
+                shape.At<float>(y, x) = (float)(shape.At<float>(y, x) * wy * Smooth(Math.Min(x, width - 1 - x) / marginX));
+            }
+        }
     }
 
     public void Draw(Mat frame, double t)
