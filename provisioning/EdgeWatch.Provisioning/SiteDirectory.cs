@@ -25,7 +25,7 @@ public sealed class SiteDirectory(string path)
 
         try
         {
-            return JsonSerializer.Deserialize<SiteRecord>(System.IO.File.ReadAllText(file), SiteRecord.Json) ?? throw new ProvisioningException($"{file} is empty");
+            return SiteRecord.Read(file);
         }
         catch (JsonException ex)
         {
@@ -33,7 +33,7 @@ public sealed class SiteDirectory(string path)
         }
     }
 
-    public void Save(SiteRecord record) => System.IO.File.WriteAllText(File("site.json"), JsonSerializer.Serialize(record, SiteRecord.Json));
+    public void Save(SiteRecord record) => record.Write(File("site.json"));
 
     public SiteAuthority Authority() => new(PemFiles.ReadWithKey(File("ca.crt"), File("ca.key")));
 

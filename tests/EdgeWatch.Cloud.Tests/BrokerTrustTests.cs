@@ -189,15 +189,8 @@ public sealed class BrokerTrustTests : IAsyncLifetime
         Assert.False(client.IsConnected);
     }
 
-    private Dictionary<string, string?> GatewaySettings(NodeBundleFiles node, string? key = null)
-    {
-        var settings = GatewayHost.SimulatedSettings("town", node.Id, "g1", _tlsPort, Eventually.TempDirectory("edgewatch-tls-gateway"));
-        settings["Mqtt:UseTls"] = "true";
-        settings["Mqtt:CaCertificate"] = node.Authority;
-        settings["Mqtt:ClientCertificate"] = node.Certificate;
-        settings["Mqtt:ClientKey"] = key ?? node.Key;
-        return settings;
-    }
+    private Dictionary<string, string?> GatewaySettings(NodeBundleFiles node, string? key = null) =>
+        node.AppliedTo(GatewayHost.SimulatedSettings("town", node.Id, "g1", _tlsPort, Eventually.TempDirectory("edgewatch-tls-gateway")), key);
 
     [Fact]
     public async Task AGatewayWithItsBundleConnectsOverTlsAndItsFireAlarmArrives()

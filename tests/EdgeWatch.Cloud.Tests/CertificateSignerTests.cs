@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using EdgeWatch.Cloud.Broker;
 using EdgeWatch.Mqtt.Trust;
 using EdgeWatch.Protocol;
@@ -26,7 +25,7 @@ public sealed class CertificateSignerTests : IDisposable
         var record = new SiteRecord { Site = "town" };
         record.Issued.Add(new IssuedCertificate { Id = "gw-g1", Group = "g1", Serial = "0A", NotAfter = Now.AddDays(20), IssuedAt = Now.AddMinutes(-1), Source = "bundle" });
         record.Issued.Add(new IssuedCertificate { Id = "gw-g2", Group = "g2", Serial = "0B", NotAfter = Now.AddDays(20), RevokedAt = Now.AddDays(-1) });
-        File.WriteAllText(SiteJson, JsonSerializer.Serialize(record, SiteRecord.Json));
+        record.Write(SiteJson);
         _signer = new CertificateSigner(
             Options.Create(new BrokerOptions
             {
@@ -39,7 +38,7 @@ public sealed class CertificateSignerTests : IDisposable
 
     private string SiteJson => Path.Combine(_dir, "site.json");
 
-    private SiteRecord Record() => JsonSerializer.Deserialize<SiteRecord>(File.ReadAllText(SiteJson), SiteRecord.Json)!;
+    private SiteRecord Record() => SiteRecord.Read(SiteJson);
 
     public void Dispose()
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using EdgeWatch.Gateway.Commissioning;
 using EdgeWatch.Gateway.Hosting;
@@ -18,22 +17,9 @@ public sealed class CommissioningTests
         using var site = await TrustSite.CreateAsync("town");
         var node = await site.AddNodeAsync("gw-g1");
         var tlsPort = Eventually.FreePort();
-        await using var cloud = await CloudRig.StartAsync(extra: new Dictionary<string, string?>
-        {
-            ["Broker:Tls:Enabled"] = "true",
-            ["Broker:Tls:Host"] = "127.0.0.1",
-            ["Broker:Tls:Port"] = tlsPort.ToString(CultureInfo.InvariantCulture),
-            ["Broker:Tls:Certificate"] = site.BrokerCertificate,
-            ["Broker:Tls:Key"] = site.BrokerKey,
-            ["Broker:Tls:Authority"] = site.Authority,
-            ["Broker:Tls:RevocationList"] = site.RevocationList,
-        });
+        await using var cloud = await CloudRig.StartAsync(extra: site.EmbeddedBrokerTls(tlsPort));
 
-        var settings = GatewayHost.SimulatedSettings("town", "gw-g1", "g1", tlsPort, Eventually.TempDirectory("edgewatch-selftest"));
-        settings["Mqtt:UseTls"] = "true";
-        settings["Mqtt:CaCertificate"] = node.Authority;
-        settings["Mqtt:ClientCertificate"] = node.Certificate;
-        settings["Mqtt:ClientKey"] = node.Key;
+        var settings = node.AppliedTo(GatewayHost.SimulatedSettings("town", "gw-g1", "g1", tlsPort, Eventually.TempDirectory("edgewatch-selftest")));
         using var output = new StringWriter();
         var code = await SelftestCommand.RunAsync(["--yes", "--pulse", "0.01"], output, TextReader.Null, settings);
         var printed = output.ToString();
@@ -70,11 +56,7 @@ public sealed class CommissioningTests
     {
         using var site = await TrustSite.CreateAsync("town");
         var node = await site.AddNodeAsync("gw-g1");
-        var settings = GatewayHost.SimulatedSettings("town", "gw-g1", "g1", Eventually.FreePort(), Eventually.TempDirectory("edgewatch-selftest"));
-        settings["Mqtt:UseTls"] = "true";
-        settings["Mqtt:CaCertificate"] = node.Authority;
-        settings["Mqtt:ClientCertificate"] = node.Certificate;
-        settings["Mqtt:ClientKey"] = Path.Combine(node.Directory, "missing.key");
+        var settings = node.AppliedTo(GatewayHost.SimulatedSettings("town", "gw-g1", "g1", Eventually.FreePort(), Eventually.TempDirectory("edgewatch-selftest")), Path.Combine(node.Directory, "missing.key"));
         using var output = new StringWriter();
         var code = await SelftestCommand.RunAsync(["--yes", "--pulse", "0.01"], output, TextReader.Null, settings);
         Assert.Equal(1, code);

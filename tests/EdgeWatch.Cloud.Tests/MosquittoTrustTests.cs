@@ -110,11 +110,7 @@ public sealed class MosquittoTrustTests : IAsyncLifetime
         });
         await Eventually.WaitAsync(() => cloud.App.Services.GetRequiredService<EdgeWatch.Cloud.Ingest.MqttIngest>().Connected, TimeSpan.FromSeconds(15), "the aggregator to connect to Mosquitto as CN=aggregator");
 
-        var settings = GatewayHost.SimulatedSettings("town", "gw-g1", "g1", _broker.Port, Eventually.TempDirectory("edgewatch-mosquitto-renewal"));
-        settings["Mqtt:UseTls"] = "true";
-        settings["Mqtt:CaCertificate"] = node.Authority;
-        settings["Mqtt:ClientCertificate"] = node.Certificate;
-        settings["Mqtt:ClientKey"] = node.Key;
+        var settings = node.AppliedTo(GatewayHost.SimulatedSettings("town", "gw-g1", "g1", _broker.Port, Eventually.TempDirectory("edgewatch-mosquitto-renewal")));
         settings["Mqtt:RenewCheckInterval"] = "00:00:01";
         using var gateway = GatewayHost.Create([], settings, b => b.SetMinimumLevel(LogLevel.Warning));
         await gateway.StartAsync();

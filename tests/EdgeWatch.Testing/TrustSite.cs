@@ -8,6 +8,16 @@ public sealed record NodeBundleFiles(string Id, string Directory)
     public string Certificate => Path.Combine(Directory, "node.crt");
     public string Key => Path.Combine(Directory, "node.key");
     public string Authority => Path.Combine(Directory, "ca.crt");
+
+    /// <summary>Points a gateway's settings at this bundle: mutual TLS with its files (<paramref name="key"/> instead of its own key, if given).</summary>
+    public Dictionary<string, string?> AppliedTo(Dictionary<string, string?> settings, string? key = null)
+    {
+        settings["Mqtt:UseTls"] = "true";
+        settings["Mqtt:CaCertificate"] = Authority;
+        settings["Mqtt:ClientCertificate"] = Certificate;
+        settings["Mqtt:ClientKey"] = key ?? Key;
+        return settings;
+    }
 }
 
 /// <summary>
@@ -31,6 +41,18 @@ public sealed class TrustSite : IDisposable
 
     /// <summary>The aggregator's identity (its certificate and key in the site folder).</summary>
     public (string Certificate, string Key) Aggregator => (File("aggregator.crt"), File("aggregator.key"));
+
+    /// <summary>The aggregator's settings for the embedded broker's mutual-TLS listener on <paramref name="port"/>, with this site's files.</summary>
+    public Dictionary<string, string?> EmbeddedBrokerTls(int port) => new()
+    {
+        ["Broker:Tls:Enabled"] = "true",
+        ["Broker:Tls:Host"] = "127.0.0.1",
+        ["Broker:Tls:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Broker:Tls:Certificate"] = BrokerCertificate,
+        ["Broker:Tls:Key"] = BrokerKey,
+        ["Broker:Tls:Authority"] = Authority,
+        ["Broker:Tls:RevocationList"] = RevocationList,
+    };
 
     public string File(string name) => Path.Combine(Directory, name);
 

@@ -125,8 +125,7 @@ public sealed partial class CertificateSigner(IOptions<BrokerOptions> options, T
     {
         try
         {
-            return JsonSerializer.Deserialize<SiteRecord>(File.ReadAllText(_options.SiteRecord!), SiteRecord.Json)
-                ?? throw new RefusedException($"the site record {_options.SiteRecord} is empty; tell the technician");
+            return SiteRecord.Read(_options.SiteRecord!);
         }
         catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
         {
@@ -134,15 +133,11 @@ public sealed partial class CertificateSigner(IOptions<BrokerOptions> options, T
         }
     }
 
-    /// <summary>Written aside and renamed over, so a crash leaves the old record or the new one, never half of one.</summary>
     private void SaveRecord(SiteRecord record)
     {
-        var path = _options.SiteRecord!;
-        var aside = path + ".new";
         try
         {
-            File.WriteAllText(aside, JsonSerializer.Serialize(record, SiteRecord.Json));
-            File.Move(aside, path, overwrite: true);
+            record.Write(_options.SiteRecord!);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

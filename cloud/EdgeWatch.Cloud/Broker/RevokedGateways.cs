@@ -37,8 +37,7 @@ public sealed partial class RevokedGateways(string? siteRecord, TimeProvider tim
                 return;
             }
 
-            var record = JsonSerializer.Deserialize<SiteRecord>(File.ReadAllText(siteRecord), SiteRecord.Json);
-            _ids = record?.RevokedIds() ?? new HashSet<string>();
+            _ids = SiteRecord.Read(siteRecord).RevokedIds();
             _stamp = stamp;
         }
         catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using EdgeWatch.Gateway.Hosting;
 using EdgeWatch.Gateway.Uplink;
-using EdgeWatch.Hardware.Profiles;
 using EdgeWatch.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -35,21 +34,7 @@ public static class CertRenewCommand
         }
 
         var force = args.Contains("--force");
-        try
-        {
-            using var host = GatewayHost.Create([.. args.Skip(1).Where(a => a != "--force")], settings, b => b.SetMinimumLevel(LogLevel.Critical));
-            return await RenewAsync(host.Services, force, output).ConfigureAwait(false);
-        }
-        catch (OptionsValidationException ex)
-        {
-            await output.WriteLineAsync($"cert renew: configuration error: {string.Join("; ", ex.Failures)}").ConfigureAwait(false);
-            return 2;
-        }
-        catch (BoardProfileException ex)
-        {
-            await output.WriteLineAsync($"cert renew: board profile: {ex.Message}").ConfigureAwait(false);
-            return 2;
-        }
+        return await NodeCommandHost.RunAsync("cert renew", [.. args.Skip(1).Where(a => a != "--force")], settings, LogLevel.Critical, output, services => RenewAsync(services, force, output)).ConfigureAwait(false);
     }
 
     private static async Task<int> RenewAsync(IServiceProvider services, bool force, TextWriter output)

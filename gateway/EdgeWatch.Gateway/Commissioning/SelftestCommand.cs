@@ -4,7 +4,6 @@ using EdgeWatch.Gateway.Hosting;
 using EdgeWatch.Gateway.Motion;
 using EdgeWatch.Gateway.Uplink;
 using EdgeWatch.Hardware;
-using EdgeWatch.Hardware.Profiles;
 using EdgeWatch.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -55,21 +54,7 @@ public static class SelftestCommand
             rest.Add(args[i]);
         }
 
-        try
-        {
-            using var host = GatewayHost.Create([.. rest], settings, b => b.SetMinimumLevel(LogLevel.Warning));
-            return await RunAsync(host.Services, yes, pulse, output, input).ConfigureAwait(false);
-        }
-        catch (OptionsValidationException ex)
-        {
-            await output.WriteLineAsync($"selftest: configuration error: {string.Join("; ", ex.Failures)}").ConfigureAwait(false);
-            return 2;
-        }
-        catch (BoardProfileException ex)
-        {
-            await output.WriteLineAsync($"selftest: board profile: {ex.Message}").ConfigureAwait(false);
-            return 2;
-        }
+        return await NodeCommandHost.RunAsync(Verb, [.. rest], settings, LogLevel.Warning, output, services => RunAsync(services, yes, pulse, output, input)).ConfigureAwait(false);
     }
 
     private static async Task<int> RunAsync(IServiceProvider services, bool yes, TimeSpan pulse, TextWriter output, TextReader input)

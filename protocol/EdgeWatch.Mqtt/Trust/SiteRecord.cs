@@ -17,6 +17,21 @@ public sealed class SiteRecord
     public long RevocationNumber { get; set; } = 1;
     public List<IssuedCertificate> Issued { get; set; } = [];
 
+    /// <summary>Reads a site record. Throws <see cref="IOException"/>, <see cref="UnauthorizedAccessException"/> or <see cref="JsonException"/> (also for an empty one).</summary>
+    public static SiteRecord Read(string path) =>
+        JsonSerializer.Deserialize<SiteRecord>(File.ReadAllText(path), Json) ?? throw new JsonException($"{path} holds no site record");
+
+    /// <summary>
+    /// Writes the record aside and renames it over <paramref name="path"/>: the tool and the aggregator both write it,
+    /// and a reader (or a crash) finds the old record or the new one, never half of one.
+    /// </summary>
+    public void Write(string path)
+    {
+        var aside = path + ".new";
+        File.WriteAllText(aside, JsonSerializer.Serialize(this, Json));
+        File.Move(aside, path, overwrite: true);
+    }
+
     /// <summary>The ids whose every certificate is revoked: nodes that must not be heard from any more.</summary>
     public IReadOnlySet<string> RevokedIds() =>
         Issued.GroupBy(i => i.Id).Where(g => g.All(i => i.RevokedAt is not null)).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
