@@ -77,6 +77,11 @@ public sealed class ModemEmulator : IAsyncDisposable
 
     public Action<ReceivedSms>? OnMessage { get; set; }
 
+    /// <summary>At the <c>AT+CMGS</c> prompt: everything up to Ctrl-Z (or ESC) is the PDU.</summary>
+    public bool AtPrompt => Volatile.Read(ref _atPrompt);
+
+    private bool _atPrompt;
+
     /// <summary>What the modem did, in order: <c>sms 84…</c> for each part sent, <c>call 84…</c> for each dial.</summary>
     public ConcurrentQueue<string> Operations { get; } = new();
 
@@ -205,15 +210,23 @@ public sealed class ModemEmulator : IAsyncDisposable
         Send("\r\n> ");
         var hex = new StringBuilder();
         var buffer = new byte[1];
-        while (_in.Read(buffer, 0, 1) == 1 && buffer[0] != 0x1A)
+        Volatile.Write(ref _atPrompt, true);
+        try
         {
-            if (buffer[0] == 0x1B)
+            while (_in.Read(buffer, 0, 1) == 1 && buffer[0] != 0x1A)
             {
-                Ok(); // ESC cancels the message
-                return;
-            }
+                if (buffer[0] == 0x1B)
+                {
+                    Ok(); // ESC cancels the message
+                    return;
+                }
 
-            hex.Append((char)buffer[0]);
+                hex.Append((char)buffer[0]);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _atPrompt, false);
         }
 
         if (!Registered)

@@ -86,6 +86,24 @@ public sealed class SmsChannelTests : ModemTest
     }
 
     [Fact]
+    public async Task AModemLeftAtItsSmsPromptByAnEarlierRunIsFreedAndSendsTheNextSms()
+    {
+        await using (var port = new FileStream(Modem.Port, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1, false))
+        {
+            port.Write("AT+CMGS=25\r"u8); // the earlier run stopped here, before the PDU and its Ctrl-Z
+        }
+
+        await Eventually.WaitAsync(() => Modem.AtPrompt, TimeSpan.FromSeconds(5), "the modem at its prompt");
+        await using var rig = await CloudRig.StartAsync(modems: [Modem], extra: Fast, site: d => OnlySms(d, households: 1));
+        var alarm = EventStoreTests.Alarm() with { Household = "h1" };
+        await rig.FireAsync(alarm);
+
+        await Eventually.WaitAsync(() => Sms(rig, alarm) is { Count: > 0 } rows && rows.All(r => r.Status == "delivered"), TimeSpan.FromSeconds(30), "every SMS delivered");
+        Assert.False(Modem.AtPrompt);
+        Assert.Equal(Sms(rig, alarm).Count, Modem.Messages.Count); // the abandoned message went nowhere
+    }
+
+    [Fact]
     public async Task AModemOffTheNetworkShowsInHealthAndItsSmsGoOutOnceItRegisters()
     {
         Modem.Registered = false;

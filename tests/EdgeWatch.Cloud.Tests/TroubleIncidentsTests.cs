@@ -42,6 +42,13 @@ public sealed class TroubleIncidentsTests : ModemTest
     private static List<Storage.IncidentRecord> Troubles(CloudRig rig) =>
         [.. rig.Store.UnresolvedIncidentsAsync(TroubleIncidents.Kind, default).GetAwaiter().GetResult()];
 
+    /// <summary>What the modem sent, every outbox row and the modem's state: for a wait that timed out.</summary>
+    private string Explain(CloudRig rig) =>
+        string.Join(" | ", Modem.Messages.Select(m => m.Text)) + Environment.NewLine
+        + string.Join(Environment.NewLine, rig.Store.ListNotificationsAsync(null, 50, default).GetAwaiter().GetResult()
+            .Select(r => $"{r.Id} {r.Channel} {r.Status} attempts {r.Attempts} next {r.NextAttemptAt:HH:mm:ss.f}: {r.LastError}")) + Environment.NewLine
+        + string.Join(", ", rig.App.Services.GetRequiredService<Notify.Sms.ModemPool>().Status) + $"; prompt {Modem.AtPrompt}";
+
     private List<string> Texts(string prefix) => [.. Modem.Messages.Where(m => m.Text.StartsWith(prefix, StringComparison.Ordinal)).Select(m => m.Text)];
 
     [Fact]
@@ -72,7 +79,7 @@ public sealed class TroubleIncidentsTests : ModemTest
         Assert.Single(Troubles(rig));
         await Trouble(rig, time, "siren-1", "siren-no-feedback", on: false);
         Assert.Empty(Troubles(rig));
-        await Eventually.WaitAsync(() => Ticked(time) && Texts("ĐÃ KHẮC PHỤC").Count == 2, TimeSpan.FromSeconds(60), "the resolved SMS", () => string.Join(" | ", Modem.Messages.Select(m => m.Text)));
+        await Eventually.WaitAsync(() => Ticked(time) && Texts("ĐÃ KHẮC PHỤC").Count == 2, TimeSpan.FromSeconds(60), "the resolved SMS", () => Explain(rig));
         Assert.All(Texts("ĐÃ KHẮC PHỤC"), t => Assert.Equal("ĐÃ KHẮC PHỤC sự cố tại gw-g1 (Tổ PCCC số 1) lúc 10:02 02/03", t));
         Assert.Equal(["opened", "joined", "cleared", "resolved"], (await rig.Store.IncidentLogAsync(incident.Id, default)).Select(s => s.Step));
 

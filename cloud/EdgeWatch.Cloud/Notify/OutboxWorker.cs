@@ -49,7 +49,7 @@ public sealed class OutboxWorker : BackgroundService
 
     private async Task RunChannelAsync(INotificationChannel channel, CancellationToken stoppingToken)
     {
-        var inflight = new Dictionary<long, Task>();
+        var dispatch = new OutboxDispatch();
         using var concurrency = new SemaphoreSlim(channel.Concurrency);
         try
         {
@@ -61,37 +61,23 @@ public sealed class OutboxWorker : BackgroundService
                 var held = true;
                 try
                 {
-                    int busy;
-                    lock (inflight)
-                    {
-                        busy = inflight.Count;
-                    }
-
+                    var busy = dispatch.Looking();
                     var free = concurrency.CurrentCount + 1;
                     foreach (var message in await _outbox.DueAsync(channel.Name, _time.GetUtcNow(), busy + free, stoppingToken).ConfigureAwait(false))
                     {
-                        lock (inflight)
-                        {
-                            if (inflight.ContainsKey(message.Id))
-                            {
-                                continue; // still being delivered
-                            }
-                        }
-
                         if (!held && !concurrency.Wait(0, CancellationToken.None))
                         {
                             break;
                         }
 
-                        held = false;
-                        var task = DeliverAsync(channel, message, concurrency, inflight, stoppingToken);
-                        lock (inflight)
+                        held = true;
+                        if (!dispatch.TryStart(message.Id))
                         {
-                            if (!task.IsCompleted)
-                            {
-                                inflight[message.Id] = task;
-                            }
+                            continue; // still being delivered, or finished since the outbox was read
                         }
+
+                        held = false;
+                        dispatch.Started(message.Id, DeliverAsync(channel, message, concurrency, dispatch, stoppingToken));
                     }
                 }
                 catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
@@ -122,16 +108,10 @@ public sealed class OutboxWorker : BackgroundService
         {
         }
 
-        Task[] pending;
-        lock (inflight)
-        {
-            pending = [.. inflight.Values];
-        }
-
-        await Task.WhenAll(pending).ConfigureAwait(false);
+        await Task.WhenAll(dispatch.Pending).ConfigureAwait(false);
     }
 
-    private async Task DeliverAsync(INotificationChannel channel, OutboxMessage message, SemaphoreSlim concurrency, Dictionary<long, Task> inflight, CancellationToken ct)
+    private async Task DeliverAsync(INotificationChannel channel, OutboxMessage message, SemaphoreSlim concurrency, OutboxDispatch dispatch, CancellationToken ct)
     {
         await Task.Yield();
         var attempt = message.Attempts + 1;
@@ -191,11 +171,7 @@ public sealed class OutboxWorker : BackgroundService
         }
         finally
         {
-            lock (inflight)
-            {
-                inflight.Remove(message.Id);
-            }
-
+            dispatch.Finished(message.Id);
             concurrency.Release();
             _wake[channel.Name].Release(); // a slot is free: look for the most urgent due message
         }

@@ -26,6 +26,8 @@ public sealed record CallResult(bool Reached, string Detail);
 public sealed class Modem : IDisposable
 {
     private static readonly string[] Finals = ["OK", "ERROR", "NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE"];
+    private static readonly TimeSpan PromptEscapeWait = TimeSpan.FromSeconds(2);
+    private const string Escape = "\u001b";
 
     private readonly SerialPort _port;
     private readonly ModemOptions _options;
@@ -66,6 +68,7 @@ public sealed class Modem : IDisposable
         _port.Open();
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = $"modem {Path}" };
         _reader.Start();
+        await LeavePromptAsync(cancellationToken).ConfigureAwait(false);
         foreach (var setup in new[] { "ATE0", "AT+CMEE=1", "AT+CMGF=0", "AT+CNMI=2,1,0,0,0" })
         {
             var answer = await CommandAsync(setup, cancellationToken).ConfigureAwait(false);
@@ -76,6 +79,32 @@ public sealed class Modem : IDisposable
         }
 
         await RefreshStatusAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends ESC and waits briefly for its answer. A modem left at the <c>AT+CMGS</c> prompt (the aggregator restarted
+    /// or timed out before the PDU) reads everything as PDU until Ctrl-Z; ESC cancels that message unsent (<c>OK</c>).
+    /// At the command line ESC and CR make an empty, wrong command (<c>ERROR</c>). Either answer, or none, will do.
+    /// </summary>
+    private async Task LeavePromptAsync(CancellationToken cancellationToken)
+    {
+        Drain();
+        Write(Escape + "\r");
+        using var wait = new CancellationTokenSource(PromptEscapeWait, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wait.Token);
+        try
+        {
+            string line;
+            do
+            {
+                line = await _lines.Reader.ReadAsync(linked.Token).ConfigureAwait(false);
+            }
+            while (!Finals.Contains(line));
+        }
+        catch (OperationCanceledException) when (wait.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // no answer: a modem that ignores a lone ESC
+        }
     }
 
     /// <summary>Reads registration (<c>AT+CEREG?</c>) and signal (<c>AT+CSQ</c>).</summary>
@@ -98,7 +127,17 @@ public sealed class Modem : IDisposable
             {
                 Drain();
                 Write($"AT+CMGS={part.Length.ToString(CultureInfo.InvariantCulture)}\r");
-                var prompt = await NextLineAsync("AT+CMGS", cancellationToken).ConfigureAwait(false);
+                string prompt;
+                try
+                {
+                    prompt = await NextLineAsync("AT+CMGS", cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    Write(Escape); // the prompt may still come: leave it, or the modem reads every later command as PDU
+                    throw;
+                }
+
                 if (prompt != ">")
                 {
                     throw new ModemException($"modem {Path}: AT+CMGS answered {prompt} instead of the '>' prompt");
