@@ -110,6 +110,7 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
         {
             Threshold = Math.Clamp((int)Math.Round(settings.Threshold * (1.5 - camera.Sensitivity)), 5, 100),
             MinArea = settings.MinArea * (1.5 - camera.Sensitivity),
+            ChromaThreshold = settings.ChromaThreshold == 0 ? 0 : Math.Clamp(settings.ChromaThreshold * (1.5 - camera.Sensitivity), 5, 200),
         };
         var geometry = new CameraGeometry(camera, tuned.DetectWidth, tuned.DetectHeight);
         if (camera.PersonCheck || camera.Zones.Any(z => z.RequirePerson))

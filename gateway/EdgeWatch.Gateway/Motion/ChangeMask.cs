@@ -11,6 +11,9 @@ namespace EdgeWatch.Gateway.Motion;
 /// </summary>
 internal static class ChangeMask
 {
+    /// <summary>A pixel <see cref="AddChroma"/> marked: its colour changed, its grey did not (a grey change is 255).</summary>
+    public const byte ColourOnly = 127;
+
     /// <summary>
     /// Writes the mask of <paramref name="frame"/> against <paramref name="background"/> (both 32-bit float, one size)
     /// into <paramref name="changed"/> (8-bit, made the same size) and answers how many pixels changed.
@@ -72,6 +75,63 @@ internal static class ChangeMask
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="changed"/> (made by <see cref="Apply"/>), as <see cref="ColourOnly"/>, the pixels inside
+    /// the analysis mask whose chroma differs from the background's by more than <paramref name="threshold"/> (the two differences' absolute
+    /// sum), and answers how many it added. Chroma is 32-bit float, twice the rows of the mask: B − Y above, R − Y
+    /// below (<see cref="ColourDownscale"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe int AddChroma(Mat chroma, Mat background, float threshold, Mat? analysisMask, Mat changed)
+    {
+        int width = changed.Width, height = changed.Height;
+        byte* chromaData = (byte*)chroma.DataPointer, backgroundData = (byte*)background.DataPointer, changedData = (byte*)changed.DataPointer;
+        long chromaStep = chroma.Step(), backgroundStep = background.Step(), changedStep = changed.Step();
+        var maskData = analysisMask is null ? null : (byte*)analysisMask.DataPointer;
+        var maskStep = analysisMask?.Step() ?? 0;
+        var floats = Vector<float>.Count;
+        var limit = new Vector<float>(threshold);
+        var added = 0;
+        for (var y = 0; y < height; y++)
+        {
+            var u = (float*)(chromaData + (y * chromaStep));
+            var v = (float*)(chromaData + ((y + height) * chromaStep));
+            var bu = (float*)(backgroundData + (y * backgroundStep));
+            var bv = (float*)(backgroundData + ((y + height) * backgroundStep));
+            var mask = maskData + (y * maskStep);
+            var output = changedData + (y * changedStep);
+            var x = 0;
+            for (; x + floats <= width; x += floats)
+            {
+                var over = Vector.GreaterThan(Vector.Abs(Vector.Load(u + x) - Vector.Load(bu + x)) + Vector.Abs(Vector.Load(v + x) - Vector.Load(bv + x)), limit);
+                if (over == Vector<int>.Zero)
+                {
+                    continue;
+                }
+
+                for (var i = 0; i < floats; i++)
+                {
+                    if (over[i] != 0 && output[x + i] == 0 && (maskData is null || mask[x + i] != 0))
+                    {
+                        output[x + i] = ColourOnly;
+                        added++;
+                    }
+                }
+            }
+
+            for (; x < width; x++)
+            {
+                if (output[x] == 0 && (maskData is null || mask[x] != 0) && Math.Abs(u[x] - bu[x]) + Math.Abs(v[x] - bv[x]) > threshold)
+                {
+                    output[x] = ColourOnly;
+                    added++;
+                }
+            }
+        }
+
+        return added;
     }
 
     /// <summary>Whether the images are each one block of memory, to be gone through as one long row.</summary>

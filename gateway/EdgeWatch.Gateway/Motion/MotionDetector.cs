@@ -36,6 +36,8 @@ public sealed class MotionDetector : IDisposable
     private readonly Mat _small = new();
     private readonly Mat _smallF = new();
     private readonly Mat _background = new();
+    private readonly Mat _chroma = new();
+    private readonly Mat _chromaBackground = new();
     private readonly Mat _changed = new();
     private readonly Mat _persistent = new();
     private readonly Mat _previous = new();
@@ -50,6 +52,7 @@ public sealed class MotionDetector : IDisposable
     private readonly double _analysisPixels;
     private readonly ObjectTracks _tracks;
     private AreaDownscale? _downscale;
+    private ColourDownscale? _colourDownscale;
     private bool _initialised;
     private double _lastSeconds;
     private double _faultSince = -1;
@@ -84,8 +87,7 @@ public sealed class MotionDetector : IDisposable
     /// <summary>Analyses one BGR frame at detect resolution taken at <paramref name="seconds"/>.</summary>
     public FrameMotion Detect(Mat bgr, double seconds)
     {
-        Cv2.CvtColor(bgr, _colour, ColorConversionCodes.BGR2GRAY);
-        Downscale();
+        Downscale(bgr);
         var dt = _initialised ? Math.Clamp(seconds - _lastSeconds, 0.01, 2) : 0.2;
         _lastSeconds = seconds;
 
@@ -110,12 +112,16 @@ public sealed class MotionDetector : IDisposable
         var gain = Math.Clamp(128.0 / Math.Max(mean, 1.0), 0.5, 3.0);
         _small.ConvertTo(_smallF, MatType.CV_32F, gain);
         Cv2.GaussianBlur(_smallF, _smallF, new Size(5, 5), 0);
+        if (Colour)
+        {
+            Cv2.GaussianBlur(_chroma, _chroma, new Size(5, 5), 0);
+        }
 
         if (!_initialised || resumed)
         {
             // First frame, or the first good frame after a fault: the scene may have changed meanwhile.
             _meanBrightness = mean;
-            _smallF.CopyTo(_background);
+            CopyToBackground();
             _previous.Create(_analysis, MatType.CV_8U);
             _previous.SetTo(Scalar.All(0));
             if (!_initialised)
@@ -130,6 +136,10 @@ public sealed class MotionDetector : IDisposable
         }
 
         var changedPixels = ChangeMask.Apply(_smallF, _background, (float)_s.Threshold, _analysisMask, _changed);
+        if (Colour)
+        {
+            changedPixels += ChangeMask.AddChroma(_chroma, _chromaBackground, (float)_s.ChromaThreshold, _analysisMask, _changed);
+        }
 
         // A change over a large share of the frame, or a jump of the whole frame's brightness, is the light, not an
         // intruder: recalibrate, up to a deadline.
@@ -143,7 +153,7 @@ public sealed class MotionDetector : IDisposable
             if (seconds - _calibratingSince.Value < _s.RecalibrationDeadlineSeconds)
             {
                 _meanBrightness = mean;
-                _smallF.CopyTo(_background);
+                CopyToBackground();
                 _previous.SetTo(Scalar.All(0));
                 _tracks.Clear();
                 return new FrameMotion(false, [], 0, true);
@@ -207,7 +217,12 @@ public sealed class MotionDetector : IDisposable
         _persistent.CopyTo(_previous);
 
         // The background learns at a rate set in seconds, so 5 fps and 10 fps forget alike.
-        Cv2.AccumulateWeighted(_smallF, _background, 1 - Math.Exp(-dt / _s.BackgroundSeconds), null!);
+        var learn = 1 - Math.Exp(-dt / _s.BackgroundSeconds);
+        Cv2.AccumulateWeighted(_smallF, _background, learn, null!);
+        if (Colour)
+        {
+            Cv2.AccumulateWeighted(_chroma, _chromaBackground, learn, null!);
+        }
 
         var objects = _tracks.Update(blobs, seconds);
         if (objects.Count == 0)
@@ -227,7 +242,12 @@ public sealed class MotionDetector : IDisposable
     /// </summary>
     private bool IsSmoothChange(Rect box)
     {
-        var (depth, steepest) = _slope.Measure(_smallF, _background, _changed, box);
+        var (depth, steepest, greyPixels) = _slope.Measure(_smallF, _background, _changed, box);
+        if (greyPixels == 0)
+        {
+            return false; // only its colour changed: light changes grey, so this is a body of another colour
+        }
+
         if (steepest < _s.SmoothChangeRatio * depth)
         {
             return true;
@@ -240,7 +260,9 @@ public sealed class MotionDetector : IDisposable
 
         using var cur = new Mat(_smallF, box);
         using var bg = new Mat(_background, box);
-        using var changed = new Mat(_changed, box);
+        using var changedHere = new Mat(_changed, box);
+        using var changed = new Mat();
+        Cv2.Threshold(changedHere, changed, ChangeMask.ColourOnly, 255, ThresholdTypes.Binary); // grey change only
 
         // Light that adds to the scene (a headlight cone at night) changes the difference smoothly, whatever the
         // texture under it: the difference's detail (its departure from a local mean) is small next to its size.
@@ -259,9 +281,26 @@ public sealed class MotionDetector : IDisposable
     /// </summary>
     private bool SeenBefore(Rect box) => NearChange.Within(_previous, box, 3);
 
-    /// <summary>Grey at analysis size, each pixel the mean of the source area it covers (<see cref="AreaDownscale"/>).</summary>
-    private void Downscale()
+    private bool Colour => _s.ChromaThreshold > 0;
+
+    /// <summary>
+    /// Grey at analysis size, each pixel the mean of the source area it covers (<see cref="AreaDownscale"/>), and with
+    /// colour on, chroma beside it from the same pass (<see cref="ColourDownscale"/>).
+    /// </summary>
+    private void Downscale(Mat bgr)
     {
+        if (Colour)
+        {
+            if (_colourDownscale is null || _colourDownscale.From != bgr.Size())
+            {
+                _colourDownscale = new ColourDownscale(bgr.Size(), _analysis);
+            }
+
+            _colourDownscale.Apply(bgr, _small, _chroma);
+            return;
+        }
+
+        Cv2.CvtColor(bgr, _colour, ColorConversionCodes.BGR2GRAY);
         if (_downscale is null || _downscale.From != _colour.Size())
         {
             _downscale = new AreaDownscale(_colour.Size(), _analysis);
@@ -270,13 +309,23 @@ public sealed class MotionDetector : IDisposable
         _downscale.Apply(_colour, _small);
     }
 
+    private void CopyToBackground()
+    {
+        _smallF.CopyTo(_background);
+        if (Colour)
+        {
+            _chroma.CopyTo(_chromaBackground);
+        }
+    }
+
     public void Dispose()
     {
-        foreach (var m in new[] { _colour, _small, _smallF, _background, _changed, _persistent, _previous, _lastSmall, _ratio, _ratioSmooth, _activity })
+        foreach (var m in new[] { _colour, _small, _smallF, _background, _changed, _persistent, _previous, _lastSmall, _ratio, _ratioSmooth, _activity, _chroma, _chromaBackground })
         {
             m.Dispose();
         }
 
         _analysisMask?.Dispose();
+        _colourDownscale?.Dispose();
     }
 }

@@ -21,6 +21,12 @@ public sealed record MotionSettings
     /// <summary>Grey-level difference (0–255, after brightness normalisation) that counts as change.</summary>
     public int Threshold { get; init; } = 22;
 
+    /// <summary>
+    /// Colour change that counts, in relative chroma (B − Y and R − Y over Y, × 128; the two differences' sum): a body
+    /// of another colour but the road's grey shows in it. 0 leaves colour out (grey only, as Frigate).
+    /// </summary>
+    public double ChromaThreshold { get; init; }
+
     /// <summary>Seconds in which the background takes up about two thirds of a change (a time constant, whatever the frame rate).</summary>
     public double BackgroundSeconds { get; init; } = 2.0;
 
@@ -161,6 +167,7 @@ public sealed record MotionSettings
         Check(DetectFps is > 0 and <= 30, "detectFps", DetectFps, "above 0 and at most 30");
         Check(AnalysisHeight >= 48 && AnalysisHeight <= DetectHeight, "analysisHeight", AnalysisHeight, "48–detectHeight");
         Check(Threshold is >= 5 and <= 100, "threshold", Threshold, "5–100");
+        Check(ChromaThreshold == 0 || ChromaThreshold is >= 5 and <= 200, "chromaThreshold", ChromaThreshold, "0 (off) or 5–200");
         Check(BackgroundSeconds is >= 0.1 and <= 600, "backgroundSeconds", BackgroundSeconds, "0.1–600");
         Check(MinArea is > 0 and < 0.5, "minArea", MinArea, "between 0 and 0.5");
         Check(LightChangeFraction is > 0.05 and <= 1, "lightChangeFraction", LightChangeFraction, "above 0.05 and at most 1");

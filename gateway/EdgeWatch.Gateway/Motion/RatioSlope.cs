@@ -7,16 +7,16 @@ namespace EdgeWatch.Gateway.Motion;
 /// How a changed box differs from its background, for the soft-edge check: the ratio of the picture to the
 /// background (each plus 4, so black stays defined), its depth (its furthest departure from 1) and its steepest slope
 /// (the magnitude of its 3×3 Sobel gradient, scaled by 1/8, with the box's edges mirrored as OpenCV's default border
-/// does), both over the box's changed pixels only. One pass in managed code instead of ten OpenCV calls a box.
+/// does), both over the box's pixels whose grey changed (not those whose colour alone did). One pass in managed code instead of ten OpenCV calls a box.
 /// </summary>
 internal sealed class RatioSlope
 {
     private float[] _ratio = [];
 
-    /// <summary>Depth and steepest slope of the ratio inside <paramref name="box"/>; both 0 and 1 when nothing in it changed.</summary>
+    /// <summary>Depth and steepest slope of the ratio inside <paramref name="box"/>, and how many of its pixels' grey changed (with none: depth 1, slope 0).</summary>
     // Fully optimised at once: tiered compilation left this loop in slower code for thousands of calls.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public (double Depth, double Steepest) Measure(Mat current, Mat background, Mat changed, Rect box)
+    public (double Depth, double Steepest, int Pixels) Measure(Mat current, Mat background, Mat changed, Rect box)
     {
         int width = box.Width, height = box.Height;
         if (_ratio.Length < width * height)
@@ -29,7 +29,7 @@ internal sealed class RatioSlope
         var bg = new Plane<float>(background, box);
         var mask = new Plane<byte>(changed, box);
         float low = float.MaxValue, high = float.MinValue;
-        var any = false;
+        var pixels = 0;
         for (var y = 0; y < height; y++)
         {
             var c = cur.Row(y);
@@ -40,18 +40,18 @@ internal sealed class RatioSlope
             {
                 var r = (c[x] + 4f) / (b[x] + 4f);
                 row[x] = r;
-                if (m[x] != 0)
+                if (m[x] > ChangeMask.ColourOnly)
                 {
-                    any = true;
+                    pixels++;
                     low = Math.Min(low, r);
                     high = Math.Max(high, r);
                 }
             }
         }
 
-        if (!any)
+        if (pixels == 0)
         {
-            return (1, 0); // as OpenCV's masked min and max answer for an empty mask: 0 and 0
+            return (1, 0, 0); // as OpenCV's masked min and max answer for an empty mask: 0 and 0
         }
 
         var steepest = 0f;
@@ -61,7 +61,7 @@ internal sealed class RatioSlope
             int up = Mirror(y - 1, height) * width, here = y * width, down = Mirror(y + 1, height) * width;
             for (var x = 0; x < width; x++)
             {
-                if (m[x] == 0)
+                if (m[x] <= ChangeMask.ColourOnly)
                 {
                     continue;
                 }
@@ -73,7 +73,7 @@ internal sealed class RatioSlope
             }
         }
 
-        return (Math.Max(Math.Abs(high - 1.0), Math.Abs(1.0 - low)), steepest);
+        return (Math.Max(Math.Abs(high - 1.0), Math.Abs(1.0 - low)), steepest, pixels);
     }
 
     /// <summary>OpenCV's default border (reflect 101): −1 is 1, n is n − 2.</summary>

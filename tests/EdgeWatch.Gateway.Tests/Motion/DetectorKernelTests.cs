@@ -80,6 +80,45 @@ public class DetectorKernelTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void AddChromaMarksColourOnlyWhereTheChromaDifferenceIsOverTheThresholdAndKeepsGreyChange(int width, int height, int seed)
+    {
+        var rng = new Random(seed);
+        using var chroma = Floats(width, height * 2, rng, 60); // B − Y above, R − Y below
+        using var background = Floats(width, height * 2, rng, 60);
+        using var zone = Bytes(width, height, rng, 0.7);
+        using var grey = Bytes(width, height, rng, 0.3);
+        foreach (var mask in new[] { null, zone })
+        {
+            // OpenCV: |Δu| + |Δv| > 25, inside the mask, where grey did not already change.
+            using var du = new Mat();
+            using var dv = new Mat();
+            Cv2.Absdiff(chroma.RowRange(0, height), background.RowRange(0, height), du);
+            Cv2.Absdiff(chroma.RowRange(height, 2 * height), background.RowRange(height, 2 * height), dv);
+            using var sum = new Mat();
+            Cv2.Add(du, dv, sum);
+            Cv2.Threshold(sum, sum, 25, 255, ThresholdTypes.Binary);
+            using var colour = new Mat();
+            sum.ConvertTo(colour, MatType.CV_8U);
+            if (mask is not null)
+            {
+                Cv2.BitwiseAnd(colour, mask, colour);
+            }
+
+            using var notGrey = new Mat();
+            Cv2.BitwiseNot(grey, notGrey);
+            Cv2.BitwiseAnd(colour, notGrey, colour);
+            using var expected = new Mat();
+            Cv2.AddWeighted(grey, 1, colour, ChangeMask.ColourOnly / 255.0, 0, expected);
+
+            using var changed = grey.Clone();
+            var added = ChangeMask.AddChroma(chroma, background, 25f, mask, changed);
+            SameBytes(expected, changed, mask is null ? "no mask" : "masked");
+            Assert.Equal(Cv2.CountNonZero(colour), added);
+        }
+    }
+
     [Fact]
     public void ChangeMaskWorksOnARegionOfALargerImage()
     {

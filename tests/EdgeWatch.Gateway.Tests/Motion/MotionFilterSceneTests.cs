@@ -96,6 +96,27 @@ public sealed class MotionFilterSceneTests : IDisposable
     }
 
     [Fact]
+    public void ACarOfTheRoadsGreyButAnotherColourIsSeenInColourThatGreyAloneMisses()
+    {
+        // A plain olive body (BT.601 luma 101) on a grey road (100), 150×56 px at 160 px/s: in grey, only noise.
+        void Draw(Mat frame, double t)
+        {
+            Cv2.Rectangle(frame, new Rect(0, 230, 640, 90), new Scalar(100, 100, 100), -1);
+            if (t >= 4)
+            {
+                Cv2.Rectangle(frame, new Rect(-150 + (int)(160 * (t - 4)), 250, 150, 56), new Scalar(36, 112, 104), -1);
+            }
+        }
+
+        var colour = Run(12, Draw, settings: MotionSettings.Default with { ChromaThreshold = 40 });
+        var grey = Run(12, Draw, settings: MotionSettings.Default with { ChromaThreshold = 0 });
+
+        Assert.NotEmpty(colour);
+        Assert.InRange(colour.Min(), 4, 6);
+        Assert.Empty(grey);
+    }
+
+    [Fact]
     public void SwayingFoliageStaysQuiet()
     {
         var rng = new Random(11);
