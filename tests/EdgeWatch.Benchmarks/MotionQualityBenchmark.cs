@@ -159,7 +159,7 @@ internal static class MotionQualityBenchmark
 
     private static List<MotionClip> Clips(string dir, string half, int variants)
     {
-        var manifest = Path.Combine(dir, $"{half}.json");
+        var manifest = Path.Combine(dir, $"{half}-{variants}.json"); // one per variant count: more variants are more clips
         if (File.Exists(manifest))
         {
             return JsonSerializer.Deserialize<List<MotionClip>>(File.ReadAllText(manifest))!;
