@@ -59,6 +59,7 @@ public sealed class MotionDetector : IDisposable
     private double? _calibratingSince;
     private double _lastLightChange = double.NegativeInfinity;
     private const double CalmSeconds = 2;
+    private const double ChromaLearnsSlower = 3;
     private double _meanBrightness;
 
     /// <param name="settings">Detection settings.</param>
@@ -221,7 +222,9 @@ public sealed class MotionDetector : IDisposable
         Cv2.AccumulateWeighted(_smallF, _background, learn, null!);
         if (Colour)
         {
-            Cv2.AccumulateWeighted(_chroma, _chromaBackground, learn, null!);
+            // Slower than grey: colour differences are large next to their threshold, so the tint a saturated object
+            // leaves in a background that learns fast would trail it as change (a ghost) well after it passed.
+            Cv2.AccumulateWeighted(_chroma, _chromaBackground, 1 - Math.Exp(-dt / (_s.BackgroundSeconds * ChromaLearnsSlower)), null!);
         }
 
         var objects = _tracks.Update(blobs, seconds);
