@@ -6,8 +6,9 @@ namespace EdgeWatch.Gateway.Motion;
 
 /// <summary>
 /// Grey and chroma at analysis size straight from the BGR frame, in one pass: the frame is read once, with no full-size
-/// grey image first. Each output pixel is the mean of the n × n source block at its place, per channel (whole pixels:
-/// at 640 → 213 the last source column is left out, so the picture shifts by a third of a source pixel at most);
+/// grey image first. Each output pixel is the mean of the source area it covers, per channel, as OpenCV's area resize
+/// gives it (for the shapes <see cref="AreaDownscale"/> takes fast: n × n blocks, and at 640 → 213 the partial columns
+/// weighted as it weighs them);
 /// grey is the BT.601 luma of those means, as OpenCV's <c>BGR2GRAY</c> weighs it; chroma is the colour differences
 /// B − Y and R − Y divided by Y (at least <see cref="ChromaFloor"/>) and scaled by 128. Dividing by Y keeps a shadow
 /// or a change of light, which scales all three channels together, out of the chroma, while an olive car on a grey
@@ -26,6 +27,8 @@ public sealed class ColourDownscale(Size from, Size to) : IDisposable
     private readonly float[] _g = new float[Math.Max(1, to.Width)];
     private readonly float[] _r = new float[Math.Max(1, to.Width)];
     private readonly int[] _levels = new int[Math.Max(1, to.Width)];
+    private readonly float[] _less = [.. Enumerable.Range(0, Math.Max(0, to.Width)).Select(x => x / (float)to.Width)];
+    private readonly float[] _plus = [.. Enumerable.Range(0, Math.Max(0, to.Width)).Select(x => (x + 1) / (float)to.Width)];
     private readonly Mat _fallbackFloat = new();
     private readonly Mat _fallbackColour = new();
 
@@ -61,7 +64,8 @@ public sealed class ColourDownscale(Size from, Size to) : IDisposable
         long greyStep = grey.Step(), chromaStep = chroma.Step();
         var lanes = Vector<ushort>.Count;
         var floats = Vector<float>.Count;
-        var scale = new Vector<float>(1f / (n * n));
+        var extra = from.Width % to.Width == 1;
+        var scale = new Vector<float>((float)(1.0 / (n * (from.Width / (double)to.Width))));
         var wb = new Vector<float>(0.114f);
         var wg = new Vector<float>(0.587f);
         var wr = new Vector<float>(0.299f);
@@ -71,6 +75,7 @@ public sealed class ColourDownscale(Size from, Size to) : IDisposable
         fixed (ushort* sums = _sums, taps = _taps)
         fixed (float* fb = _b, fg = _g, fr = _r)
         fixed (int* levels = _levels)
+        fixed (float* lessAt = _less, plusAt = _plus)
         {
             for (var y = 0; y < to.Height; y++)
             {
@@ -123,12 +128,29 @@ public sealed class ColourDownscale(Size from, Size to) : IDisposable
                 }
 
                 // Each output pixel's channel sums sit 3n apart: gather them into planes.
-                for (var x = 0; x < to.Width; x++)
+                if (extra)
                 {
-                    var at = taps + (3 * n * x);
-                    fb[x] = at[0];
-                    fg[x] = at[1];
-                    fr[x] = at[2];
+                    // As the area resize: less the share x / w of the first column, plus (x + 1) / w of the next one.
+                    for (var x = 0; x < to.Width; x++)
+                    {
+                        var at = taps + (3 * n * x);
+                        var first = sums + (3 * n * x);
+                        var next = first + (3 * n);
+                        float less = lessAt[x], plus = plusAt[x];
+                        fb[x] = at[0] + (plus * next[0]) - (less * first[0]);
+                        fg[x] = at[1] + (plus * next[1]) - (less * first[1]);
+                        fr[x] = at[2] + (plus * next[2]) - (less * first[2]);
+                    }
+                }
+                else
+                {
+                    for (var x = 0; x < to.Width; x++)
+                    {
+                        var at = taps + (3 * n * x);
+                        fb[x] = at[0];
+                        fg[x] = at[1];
+                        fr[x] = at[2];
+                    }
                 }
 
                 // Luma and relative chroma, a vector of pixels at a time.
