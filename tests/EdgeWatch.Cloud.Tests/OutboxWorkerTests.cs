@@ -81,7 +81,11 @@ public sealed class OutboxWorkerTests
     /// </summary>
     private sealed class StaleReadOutbox(CountingChannel channel) : INotificationOutbox
     {
-        private readonly TaskCompletionSource _delivered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _deliveredCalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Completed by the racing read itself, synchronously: the worker's bookkeeping after the update runs to its end
+        // on that thread before the read returns what it saw.
+        private readonly TaskCompletionSource _deliveryRecorded = new();
         private readonly OutboxMessage _message = new(
             1, Guid.NewGuid(), Guid.NewGuid(), "sms", "84900010101", PersonAlerts.FirePriority, "{}", "k", "pending", 0,
             DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, null, null);
@@ -101,8 +105,8 @@ public sealed class OutboxWorkerTests
             if (sending && !StaleReadReturned)
             {
                 channel.ReadWhileSending.TrySetResult();
-                await _delivered.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
-                await Task.Delay(200, cancellationToken); // the worker's bookkeeping after the update runs meanwhile
+                await _deliveredCalled.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+                _deliveryRecorded.SetResult();
                 StaleReadReturned = true;
             }
 
@@ -112,8 +116,8 @@ public sealed class OutboxWorkerTests
         public Task MarkDeliveredAsync(long id, int attempts, DateTimeOffset at, CancellationToken cancellationToken)
         {
             DeliveredAt = at;
-            _delivered.TrySetResult();
-            return Task.CompletedTask;
+            _deliveredCalled.TrySetResult();
+            return _deliveryRecorded.Task;
         }
 
         public Task MarkInFlightAsync(long id, DateTimeOffset at, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -116,7 +116,7 @@ public sealed class SmsChannelTests : ModemTest
 
         var alarm = EventStoreTests.Alarm() with { Household = "h1" };
         await rig.FireAsync(alarm);
-        await Task.Delay(1500);
+        await Eventually.WaitAsync(() => Sms(rig, alarm).Any(r => r.Attempts >= 1 && r.LastError is not null), TimeSpan.FromSeconds(20), "an attempt that found no modem");
         Assert.Empty(Modem.Messages);
         Modem.Registered = true;
         await Eventually.WaitAsync(() => Modem.Messages.Count == 4, TimeSpan.FromSeconds(30), "the SMS once the modem registered");

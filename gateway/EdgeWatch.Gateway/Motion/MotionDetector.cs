@@ -264,8 +264,13 @@ public sealed class MotionDetector : IDisposable
         using var cur = new Mat(_smallF, box);
         using var bg = new Mat(_background, box);
         using var changedHere = new Mat(_changed, box);
-        using var changed = new Mat();
-        Cv2.Threshold(changedHere, changed, ChangeMask.ColourOnly, 255, ThresholdTypes.Binary); // grey change only
+        using var greyOnly = Colour ? new Mat() : null;
+        if (greyOnly is not null)
+        {
+            Cv2.Threshold(changedHere, greyOnly, ChangeMask.ColourOnly, 255, ThresholdTypes.Binary); // grey change only
+        }
+
+        var changed = greyOnly ?? changedHere;
 
         // Light that adds to the scene (a headlight cone at night) changes the difference smoothly, whatever the
         // texture under it: the difference's detail (its departure from a local mean) is small next to its size.
