@@ -27,8 +27,10 @@ public sealed class ColourDownscale(Size from, Size to) : IDisposable
     private readonly float[] _g = new float[Math.Max(1, to.Width)];
     private readonly float[] _r = new float[Math.Max(1, to.Width)];
     private readonly int[] _levels = new int[Math.Max(1, to.Width)];
-    private readonly float[] _less = [.. Enumerable.Range(0, Math.Max(0, to.Width)).Select(x => x / (float)to.Width)];
-    private readonly float[] _plus = [.. Enumerable.Range(0, Math.Max(0, to.Width)).Select(x => (x + 1) / (float)to.Width)];
+    private readonly float[] _eb = new float[Math.Max(1, to.Width + 1)];
+    private readonly float[] _eg = new float[Math.Max(1, to.Width + 1)];
+    private readonly float[] _er = new float[Math.Max(1, to.Width + 1)];
+    private readonly float[] _less = [.. Enumerable.Range(0, Math.Max(0, to.Width + 1)).Select(x => x / (float)to.Width)];
     private readonly Mat _fallbackFloat = new();
     private readonly Mat _fallbackColour = new();
 
@@ -73,9 +75,9 @@ public sealed class ColourDownscale(Size from, Size to) : IDisposable
         var floor = new Vector<float>(ChromaFloor);
         var full = new Vector<float>(128f);
         fixed (ushort* sums = _sums, taps = _taps)
-        fixed (float* fb = _b, fg = _g, fr = _r)
+        fixed (float* fb = _b, fg = _g, fr = _r, eb = _eb, eg = _eg, er = _er)
         fixed (int* levels = _levels)
-        fixed (float* lessAt = _less, plusAt = _plus)
+        fixed (float* lessAt = _less)
         {
             for (var y = 0; y < to.Height; y++)
             {
@@ -128,28 +130,24 @@ public sealed class ColourDownscale(Size from, Size to) : IDisposable
                 }
 
                 // Each output pixel's channel sums sit 3n apart: gather them into planes.
+                for (var x = 0; x < to.Width; x++)
+                {
+                    var at = taps + (3 * n * x);
+                    fb[x] = at[0];
+                    fg[x] = at[1];
+                    fr[x] = at[2];
+                }
+
                 if (extra)
                 {
-                    // As the area resize: less the share x / w of the first column, plus (x + 1) / w of the next one.
-                    for (var x = 0; x < to.Width; x++)
+                    // And each output's first column, one more at the end: the area resize takes from an output the
+                    // share x / w of its first column and adds the share (x + 1) / w of the next output's first.
+                    for (var x = 0; x <= to.Width; x++)
                     {
-                        var at = taps + (3 * n * x);
                         var first = sums + (3 * n * x);
-                        var next = first + (3 * n);
-                        float less = lessAt[x], plus = plusAt[x];
-                        fb[x] = at[0] + (plus * next[0]) - (less * first[0]);
-                        fg[x] = at[1] + (plus * next[1]) - (less * first[1]);
-                        fr[x] = at[2] + (plus * next[2]) - (less * first[2]);
-                    }
-                }
-                else
-                {
-                    for (var x = 0; x < to.Width; x++)
-                    {
-                        var at = taps + (3 * n * x);
-                        fb[x] = at[0];
-                        fg[x] = at[1];
-                        fr[x] = at[2];
+                        eb[x] = first[0];
+                        eg[x] = first[1];
+                        er[x] = first[2];
                     }
                 }
 
@@ -160,9 +158,18 @@ public sealed class ColourDownscale(Size from, Size to) : IDisposable
                 for (; x0 + floats <= to.Width; x0 += floats)
                 {
                     var x = x0;
-                    var mb = Vector.Load(fb + x) * scale;
-                    var mg = Vector.Load(fg + x) * scale;
-                    var mr = Vector.Load(fr + x) * scale;
+                    Vector<float> mb = Vector.Load(fb + x), mg = Vector.Load(fg + x), mr = Vector.Load(fr + x);
+                    if (extra)
+                    {
+                        Vector<float> less = Vector.Load(lessAt + x), plus = Vector.Load(lessAt + x + 1);
+                        mb += (plus * Vector.Load(eb + x + 1)) - (less * Vector.Load(eb + x));
+                        mg += (plus * Vector.Load(eg + x + 1)) - (less * Vector.Load(eg + x));
+                        mr += (plus * Vector.Load(er + x + 1)) - (less * Vector.Load(er + x));
+                    }
+
+                    mb *= scale;
+                    mg *= scale;
+                    mr *= scale;
                     var luma = (wb * mb) + (wg * mg) + (wr * mr);
                     Vector.ConvertToInt32(luma + half).Store(levels + x);
                     var relative = full / Vector.Max(luma, floor);
@@ -172,7 +179,18 @@ public sealed class ColourDownscale(Size from, Size to) : IDisposable
 
                 for (; x0 < to.Width; x0++)
                 {
-                    float mb = fb[x0] * scale[0], mg = fg[x0] * scale[0], mr = fr[x0] * scale[0];
+                    float mb = fb[x0], mg = fg[x0], mr = fr[x0];
+                    if (extra)
+                    {
+                        float less = lessAt[x0], plus = lessAt[x0 + 1];
+                        mb += (plus * eb[x0 + 1]) - (less * eb[x0]);
+                        mg += (plus * eg[x0 + 1]) - (less * eg[x0]);
+                        mr += (plus * er[x0 + 1]) - (less * er[x0]);
+                    }
+
+                    mb *= scale[0];
+                    mg *= scale[0];
+                    mr *= scale[0];
                     var luma = (0.114f * mb) + (0.587f * mg) + (0.299f * mr);
                     levels[x0] = (int)(luma + 0.5f);
                     var relative = 128f / Math.Max(luma, ChromaFloor);
