@@ -16,6 +16,7 @@ namespace EdgeWatch.Gateway.Cameras;
 [JsonDerivedType(typeof(MotionMessage), "motion")]
 [JsonDerivedType(typeof(SnapshotMessage), "snapshot")]
 [JsonDerivedType(typeof(CameraStateMessage), "camera-state")]
+[JsonDerivedType(typeof(CameraSignalMessage), "camera-signal")]
 [JsonDerivedType(typeof(ClipMessage), "clip")]
 [JsonDerivedType(typeof(ConfigureMessage), "configure")]
 [JsonDerivedType(typeof(SnapshotRequestMessage), "snapshot-request")]
@@ -46,6 +47,9 @@ public sealed record MotionMessage(string Camera, string Phase, Guid Ref, IReadO
 public sealed record SnapshotMessage(Guid Ref, byte[] Jpeg) : CameraLinkMessage;
 
 public sealed record CameraStateMessage(string Camera, bool Offline) : CameraLinkMessage;
+
+/// <summary>A camera's picture kept failing (<c>Fault</c>: frozen, signal-loss or torn) and is reported (<c>On</c>), or is good again; at stream time <c>Seconds</c>.</summary>
+public sealed record CameraSignalMessage(string Camera, string Fault, bool On, double Seconds) : CameraLinkMessage;
 
 /// <summary>A clip was saved for a motion event.</summary>
 public sealed record ClipMessage(Guid Ref, string Path) : CameraLinkMessage;

@@ -29,6 +29,7 @@ public sealed partial class CameraProcessSupervisor(
     public const string TroubleCause = "camera-process-failed";
 
     private readonly Lock _gate = new();
+    private readonly CameraSignalTroubles _signal = new(engine);
     private CameraLink? _link;
     private Dictionary<string, CameraStatus> _status = [];
     private int _processStarts;
@@ -169,7 +170,12 @@ public sealed partial class CameraProcessSupervisor(
                 {
                     reported = true;
                     engine.ReportSystemTrouble(TroubleChannel, TroubleCause, false, null);
+                    _signal.ClearAll();
                 }
+            }
+            else if (message is CameraSignalMessage signal)
+            {
+                _signal.Handle(signal);
             }
             else
             {

@@ -101,6 +101,10 @@ public static class AnalyzeCommand
                     case MotionMessage { Phase: "end" } end:
                         lines.Add(EventLine(end));
                         break;
+                    case CameraSignalMessage { On: true } trouble:
+                        lines.Add(string.Create(CultureInfo.InvariantCulture,
+                            $"{{\"kind\":\"trouble\",\"cause\":\"{CameraSignalTroubles.Cause(trouble.Fault)}\",\"at_ms\":{(long)Math.Round(trouble.Seconds * 1000)}}}"));
+                        break;
                     case StatusMessage { Cameras: [{ Finished: true } finished, ..] }:
                         done = finished;
                         break;

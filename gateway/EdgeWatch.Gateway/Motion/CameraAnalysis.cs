@@ -22,6 +22,7 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
     private readonly ConcurrentDictionary<string, OpenEvent> _open = new();
     private readonly ConcurrentDictionary<string, ClipRecorder> _recorders = new();
     private readonly ConcurrentDictionary<string, PersonCheck> _personChecks = new();
+    private readonly ConcurrentDictionary<string, SignalChange> _signalFaults = new();
     private MotionSettings _settings = MotionSettings.Default;
 
     /// <summary>Runs exactly <paramref name="cameras"/>: starts new ones, restarts changed ones, stops removed ones.</summary>
@@ -59,6 +60,10 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
         {
             _open.TryRemove(pipeline.Source.Id, out _);
             pipeline.Dispose();
+            if (_signalFaults.TryRemove(pipeline.Source.Id, out var fault))
+            {
+                tell(new CameraSignalMessage(pipeline.Source.Id, fault.Fault, false, fault.Seconds)); // a stopped or changed camera is looked at afresh
+            }
         }
 
         foreach (var (camera, generation) in start)
@@ -124,6 +129,19 @@ public sealed partial class CameraAnalysis(Action<CameraLinkMessage> tell, strin
         };
         pipeline.Motion += (_, update, frame) => OnMotion(camera, geometry, update, frame);
         pipeline.Offline += (source, offline) => tell(new CameraStateMessage(source.Id, offline));
+        pipeline.SignalFault += (source, change) =>
+        {
+            if (change.On)
+            {
+                _signalFaults[source.Id] = change;
+            }
+            else
+            {
+                _signalFaults.TryRemove(source.Id, out _);
+            }
+
+            tell(new CameraSignalMessage(source.Id, change.Fault, change.On, change.Seconds));
+        };
         pipeline.Start();
         CameraLog.Started(logger, camera.Id, camera.Zones.Count, camera.PrivacyMasks.Count);
         return pipeline;

@@ -73,6 +73,9 @@ public sealed class CameraPipeline : IDisposable
     /// <summary>The camera went offline (true) or came back (false).</summary>
     public event Action<CameraSource, bool>? Offline;
 
+    /// <summary>The camera's picture kept failing (frozen, blank or torn: <see cref="SignalWatch"/>), or recovered; on the analysis thread.</summary>
+    public event Action<CameraSource, SignalChange>? SignalFault;
+
     private Action<Mat>? _snapshotRequest;
 
     /// <summary>The next analysed (privacy-masked) frame is handed to <paramref name="take"/> on the analysis thread.</summary>
@@ -261,6 +264,7 @@ public sealed class CameraPipeline : IDisposable
         DetectorWarmUp.Run(_settings);
         using var detector = new MotionDetector(_settings, mask);
         var tracker = new MotionEventTracker(_settings);
+        var signal = new SignalWatch(_settings.SignalFaultSeconds);
         while (!_stop.IsCancellationRequested)
         {
             try
@@ -312,6 +316,11 @@ public sealed class CameraPipeline : IDisposable
                 var cpu = ThreadCpuTime.NowMs();
                 var motion = detector.Detect(j.Frame, j.Seconds);
                 DetectorTimes.Add(ThreadCpuTime.NowMs() - cpu);
+                foreach (var change in signal.Add(motion.Fault, j.Seconds))
+                {
+                    SignalFault?.Invoke(_source, change);
+                }
+
                 if (Filter is { } filter)
                 {
                     motion = filter(motion);

@@ -5,7 +5,7 @@ using OpenCvSharp;
 namespace EdgeWatch.Gateway.Motion;
 
 /// <summary>
-/// A frame the camera did not really see: the same frame again (frozen: real sensors always add noise), a flat grey
+/// A frame the camera did not really see: the same frame again, to the last pixel (frozen), a flat grey
 /// or black picture (signal loss), or one whose lower part is torn (a full-width band that changed everywhere).
 /// <para>
 /// One vector pass over the analysis image and the last one gives the brightness spread and the mean change
@@ -67,8 +67,12 @@ internal sealed class FrameFaults
             return "signal-loss";
         }
 
-        if ((change + Total(changes)) / pixels < 0.05)
+        if (change + Total(changes) == 0)
         {
+            // Exactly the same picture. Not "almost": a compressed stream of a still, clean daylight scene differs
+            // from frame to frame by a fraction of a level on average, and so does one with a small, slow walker far
+            // away in it; only a repeated frame (a frozen camera, or a block-skipping encoder with nothing to send)
+            // is the same to the last pixel.
             return "frozen";
         }
 

@@ -56,6 +56,10 @@ public sealed class MotionDetector : IDisposable
     private bool _initialised;
     private double _lastSeconds;
     private double _faultSince = -1;
+    private string? _faultSeen; // the last fault other than a freeze since _faultSince
+
+    /// <summary>A freeze at least this long is a camera that stopped (the scene may have changed meanwhile), not a still scene.</summary>
+    private const double FreezeResetSeconds = 5;
     private double? _calibratingSince;
     private double _lastLightChange = double.NegativeInfinity;
     private const double CalmSeconds = 2;
@@ -95,6 +99,7 @@ public sealed class MotionDetector : IDisposable
         if (_initialised && _faults.Find(_small, _lastSmall) is { } fault)
         {
             _faultSince = _faultSince < 0 ? seconds : _faultSince;
+            _faultSeen = fault == "frozen" ? _faultSeen : fault;
             if (fault == "torn")
             {
                 _small.CopyTo(_lastSmall); // a real, sudden change of the whole picture is torn once, then analysed
@@ -103,8 +108,12 @@ public sealed class MotionDetector : IDisposable
             return new FrameMotion(false, [], 0, false) { Fault = fault };
         }
 
-        var resumed = _faultSince >= 0 && seconds - _faultSince >= 1.0;
+        // Back from a fault the picture may have changed meanwhile: start afresh after a second of lost or torn
+        // picture, but after a freeze only if it was long. A still scene from a block-skipping encoder repeats its
+        // frames exactly for a second or more, and a slow walker there must not be learnt into the background.
+        var resumed = _faultSince >= 0 && seconds - _faultSince >= (_faultSeen is null ? FreezeResetSeconds : 1.0);
         _faultSince = -1;
+        _faultSeen = null;
         _small.CopyTo(_lastSmall);
 
         // Normalise brightness: a global gain change cancels; the gain is capped so a dark night frame is not

@@ -125,6 +125,12 @@ public sealed record MotionSettings
     /// <summary>Frames that must all show change at a pixel (temporal persistence: rejects rain, snow and sensor noise).</summary>
     public int PersistenceFrames { get; init; } = 2;
 
+    /// <summary>
+    /// Seconds a camera must keep sending frozen, blank or torn frames before it is reported as a camera trouble
+    /// (<see cref="SignalWatch"/>); as long as <c>camera-offline</c> waits for a camera that sends nothing.
+    /// </summary>
+    public double SignalFaultSeconds { get; init; } = 30;
+
     public static MotionSettings Default { get; } = new();
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -196,6 +202,7 @@ public sealed record MotionSettings
         Check(MinConsecutiveFrames is >= 1 and <= 100, "minConsecutiveFrames", MinConsecutiveFrames, "1–100");
         Check(QuietSeconds is >= 0 and <= 600, "quietSeconds", QuietSeconds, "0–600");
         Check(PersistenceFrames is >= 1 and <= 10, "persistenceFrames", PersistenceFrames, "1–10");
+        Check(SignalFaultSeconds is >= 2 and <= 3600, "signalFaultSeconds", SignalFaultSeconds, "2–3600");
         return e;
     }
 }

@@ -117,6 +117,30 @@ public sealed class CameraProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task AFrozenCameraShowsAsATroubleOnItsChannelUntilItsPictureIsBack()
+    {
+        var clip = FrozenClip.Write(Path.Combine(_dir, "frozen.avi"), 4, 35, 8);
+        using var host = Gateway(clip, "always");
+        var engine = host.Services.GetRequiredService<EdgeWatch.Gateway.FireSafety.FireSafetyEngine>();
+        var troubles = new System.Collections.Concurrent.ConcurrentQueue<FireEvent>();
+        engine.Raised += e =>
+        {
+            if (e.Channel == CameraSignalTroubles.Channel("cam-1"))
+            {
+                troubles.Enqueue(e);
+            }
+        };
+        await host.StartAsync();
+        var service = host.Services.GetRequiredService<CameraProcessSupervisor>();
+        Assert.True(SpinWait.SpinUntil(() => Camera(service) is { Finished: true }, TimeSpan.FromSeconds(90)), "the camera process did not analyse the clip to its end");
+        await host.StopAsync();
+
+        // Frozen for 35 s (over the 30 s hold), then 8 s of live picture (over the 5 s that clear it).
+        Assert.Equal([(FireEventKind.Trouble, "camera-frozen"), (FireEventKind.TroubleCleared, "camera-frozen")], troubles.Select(e => (e.Kind, e.Cause)));
+        Assert.DoesNotContain(MotionLane(), e => e.Kind == "motion");
+    }
+
+    [Fact]
     public async Task SnapshotCommandPublishesTheNextFrameAndRemoteZonesRestartThePipeline()
     {
         var clip = LabelledClips.All(_dir).Single(c => c.Name == "walkers");

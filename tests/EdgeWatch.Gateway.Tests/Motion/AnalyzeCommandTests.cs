@@ -85,6 +85,27 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public void ACameraThatFreezesIsOneTroubleLineAndNoMotion()
+    {
+        var dir = Directory.CreateTempSubdirectory("edgewatch-frozen-");
+        try
+        {
+            // Live for 4 s, frozen for 35 s, live again: the trouble is reported once the freeze has held 30 s.
+            var clip = FrozenClip.Write(Path.Combine(dir.FullName, "frozen.avi"), 4, 35, 8);
+            var lines = AnalyzeCommand.Analyze(clip, MotionSettings.Default, out _).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+            var trouble = Assert.Single(lines);
+            Assert.Equal("trouble", trouble.GetProperty("kind").GetString());
+            Assert.Equal("camera-frozen", trouble.GetProperty("cause").GetString());
+            const double frozenFrom = 4; // the frame at 4.0 s is the first repeat of the last live one (3.9 s)
+            Assert.InRange(trouble.GetProperty("at_ms").GetInt64(), (long)((frozenFrom + 30) * 1000) - 1, (long)((frozenFrom + 30 + 0.2) * 1000));
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Fact]
     public void BadSettingsNameTheKey()
     {
         var path = Path.GetTempFileName();

@@ -280,5 +280,14 @@ public class DetectorKernelTests
         Assert.Equal("signal-loss", faults.Find(flat, scene));
         Assert.Equal("frozen", faults.Find(scene, scene));
         Assert.Null(faults.Find(noisy, scene));
+
+        // A still, clean scene from a compressing camera changes by a fraction of a level on average, and a small walker
+        // far away in it by less than that: neither is a frozen camera, only the same picture to the last pixel is.
+        using var almost = scene.Clone();
+        almost.Set(60, 100, (byte)(scene.At<byte>(60, 100) ^ 1));
+        Assert.Null(faults.Find(almost, scene));
+        using var walker = scene.Clone();
+        Cv2.Rectangle(walker, new Rect(150, 40, 3, 8), Scalar.All(scene.At<byte>(40, 150) > 128 ? 90 : 170), -1);
+        Assert.Null(faults.Find(walker, scene));
     }
 }
