@@ -11,7 +11,8 @@ namespace EdgeWatch.Benchmarks;
 /// runs the production detector over every clip at 10 fps (the clips' rate) and 5 fps (live cameras' rate), and
 /// prints each half's figures by the independent evaluation's rules, the false alarms by distractor, and the
 /// detector's time per frame. <c>--dir D</c> keeps the clips in D and reuses them; <c>--settings F</c> tries other
-/// settings; <c>--half tuning|validation</c> scores one half.
+/// settings; <c>--half tuning|validation</c> scores one half; <c>--h264 CRF</c> scores the clips as a camera streams
+/// them (<see cref="CameraCompression"/>).
 /// </summary>
 internal static class MotionQualityBenchmark
 {
@@ -26,6 +27,7 @@ internal static class MotionQualityBenchmark
         var traceFps = 10.0;
         var withPerson = false;
         var personThreshold = 0.0;
+        int? crf = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -56,11 +58,15 @@ internal static class MotionQualityBenchmark
                     withPerson = true;
                     i++;
                     break;
+                case "--h264" when i + 1 < args.Length && int.TryParse(args[i + 1], out var q) && q is >= 0 and <= 51:
+                    crf = q;
+                    i++;
+                    break;
                 case "--trace" when i + 1 < args.Length:
                     trace = args[++i];
                     break;
                 default:
-                    Console.Error.WriteLine("usage: EdgeWatch.Benchmarks motion-quality [--dir D] [--settings F] [--half tuning|validation] [--variants N (1–10: seeds are 1000 + scene·10 + variant)] [--person] [--person-threshold H] [--trace CLIP|FILE [--fps N]]");
+                    Console.Error.WriteLine("usage: EdgeWatch.Benchmarks motion-quality [--dir D] [--settings F] [--half tuning|validation] [--variants N (1–10: seeds are 1000 + scene·10 + variant)] [--h264 CRF] [--person] [--person-threshold H] [--trace CLIP|FILE [--fps N]]");
                     return 2;
             }
         }
@@ -70,7 +76,7 @@ internal static class MotionQualityBenchmark
         {
             // One clip, frame by frame: every track the detector follows (for tuning a filter by eye).
             var clip = File.Exists(trace) ? new MotionClip(Path.GetFileName(trace), trace, "file", 0, [], [])
-                : halves.SelectMany(h => Clips(dir, h, variants)).FirstOrDefault(c => c.Name == trace);
+                : halves.SelectMany(h => Clips(dir, h, variants, crf)).FirstOrDefault(c => c.Name == trace);
             if (clip is null)
             {
                 Console.Error.WriteLine($"motion-quality: no clip '{trace}' in {string.Join(", ", halves)}");
@@ -90,7 +96,7 @@ internal static class MotionQualityBenchmark
         using var person = withPerson ? new PersonCheck { HitThreshold = personThreshold } : null;
         foreach (var half in halves)
         {
-            var clips = Clips(dir, half, variants);
+            var clips = Clips(dir, half, variants, crf);
             foreach (var fps in new[] { 10.0, 5.0 })
             {
                 var runs = clips.Select(c => (Clip: c, Run: MotionRunner.Run(c.Path, settings, fps, person: person))).ToList();
@@ -156,6 +162,12 @@ internal static class MotionQualityBenchmark
         intruders = score.Intruders,
         minutes = Math.Round(score.Hours * 60, 1),
     };
+
+    private static List<MotionClip> Clips(string dir, string half, int variants, int? crf)
+    {
+        var clips = Clips(dir, half, variants);
+        return crf is { } q ? [.. clips.Select(c => CameraCompression.Compress(c, Path.Combine(dir, $"h264-crf{q}"), q))] : clips;
+    }
 
     private static List<MotionClip> Clips(string dir, string half, int variants)
     {
