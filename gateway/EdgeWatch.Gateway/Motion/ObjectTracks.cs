@@ -13,6 +13,9 @@ public sealed class ObjectTrack
     public Point2d Anchor { get; set; }
     public double AnchorSeen { get; set; }
 
+    /// <summary>The box's area when its run began (followed while it is cut by the picture's edge).</summary>
+    public double AnchorArea { get; set; }
+
     /// <summary>The farthest the track has got from <see cref="Anchor"/>.</summary>
     public double Reach { get; set; }
 
@@ -120,7 +123,7 @@ public sealed class ObjectTracks(MotionSettings settings)
             if (best is null)
             {
                 var origin = new Point2d(blob.X + (blob.Width / 2.0), blob.Y + (blob.Height / 2.0));
-                best = new ObjectTrack { Box = blob, Origin = origin, FirstSeen = seconds, Anchor = origin, AnchorSeen = seconds };
+                best = new ObjectTrack { Box = blob, Origin = origin, FirstSeen = seconds, Anchor = origin, AnchorSeen = seconds, AnchorArea = blob.Width * (double)blob.Height };
                 _tracks.Add(best);
             }
 
@@ -141,11 +144,23 @@ public sealed class ObjectTracks(MotionSettings settings)
             var grew = (blob.Width * (double)blob.Height) / Math.Max(1, last.Width * (double)last.Height);
             var reach = Math.Sqrt(Math.Pow(best.Centre.X - best.Anchor.X, 2) + Math.Pow(best.Centre.Y - best.Anchor.Y, 2));
             var resized = (grew > settings.MaxResize || grew < 1 / settings.MaxResize) && !AtEdge(blob) && !AtEdge(last); // entering or leaving the picture, it may
+            // Over its whole run too: a walker's box keeps its size for a second or two, while the blobs of a blurred
+            // insect hovering at the lens swell and shrink as it goes (step by step each within MaxResize).
+            var area = blob.Width * (double)blob.Height;
+            if (AtEdge(blob))
+            {
+                best.AnchorArea = area; // coming in, it grows as it shows
+            }
+            else if (area > settings.MaxResize * best.AnchorArea || area * settings.MaxResize < best.AnchorArea)
+            {
+                resized = true;
+            }
+
             // Unseen for a while, an object has moved on along its course; it may not come back far off it.
             var allowance = settings.MaxSizesPerSecond * Math.Min(dt, settings.CourseGapSeconds) * Math.Max(last.Width, last.Height);
             if (settings.MaxSizesPerSecond > 0 && (step > allowance || resized))
             {
-                (best.Anchor, best.AnchorSeen, best.Reach) = (best.Centre, seconds, 0);
+                (best.Anchor, best.AnchorSeen, best.Reach, best.AnchorArea) = (best.Centre, seconds, 0, area);
             }
             else if (reach >= best.Reach)
             {
@@ -153,7 +168,7 @@ public sealed class ObjectTracks(MotionSettings settings)
             }
             else if (settings.ReturnPixels > 0 && best.Reach - reach > Math.Max(settings.ReturnPixels, settings.ReturnShare * best.Reach))
             {
-                (best.Anchor, best.AnchorSeen, best.Reach) = (best.Centre, seconds, 0);
+                (best.Anchor, best.AnchorSeen, best.Reach, best.AnchorArea) = (best.Centre, seconds, 0, area);
             }
             best.LastSeen = seconds;
             taken.Add(best);

@@ -48,6 +48,38 @@ public class ObjectTracksTests
         Assert.Null(confirmed);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(10)]
+    public void AnInsectsBlobThatSwellsAndShrinksAsItDriftsIsNeverConfirmed(double fps)
+    {
+        // A blurred insect at the lens drifting 30 px/s, its blob swelling from 16 to 48 px wide and back every 2 s:
+        // each step is well within MaxResize, but over a run it is no body keeping its size.
+        var confirmed = FirstConfirmed(t =>
+        {
+            var side = (int)(32 + (16 * Math.Sin(Math.PI * t)));
+            return new Rect(200 + (int)(30 * t) - (side / 2), 150 - (side / 2), side, side);
+        }, 12, fps);
+
+        Assert.Null(confirmed);
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(10)]
+    public void AWalkerComingInAtTheEdgeIsConfirmedAsSoonAsOneAlreadyInView(double fps)
+    {
+        // 30×80 px at 45 px/s from the left edge: the box grows from a sliver while it is cut by the edge.
+        var confirmed = FirstConfirmed(t =>
+        {
+            var left = (int)(45 * t) - 30;
+            return new Rect(Math.Max(0, left), 200, Math.Max(2, Math.Min(30, 30 + left)), 80);
+        }, 6, fps);
+
+        Assert.NotNull(confirmed);
+        Assert.InRange(confirmed.Value, Settings.MinTrackSeconds, Settings.MinTrackSeconds + (1 / fps) + 0.01);
+    }
+
     [Fact]
     public void ATrackHoppingBetweenLeavesFasterThanAnObjectMovesStartsItsRunAgain()
     {
