@@ -52,6 +52,13 @@ public sealed class ObjectTracks(MotionSettings settings)
 {
     private readonly List<ObjectTrack> _tracks = [];
 
+    /// <summary>
+    /// Over a whole run a box may grow or shrink this many times <see cref="MotionSettings.MaxResize"/> before the run
+    /// starts again: more than from frame to frame, because an object that was there during a recalibration leaves its
+    /// ghost in the background, and its box stretches from the ghost to where it walks until the two part.
+    /// </summary>
+    private const double RunResizeShare = 1.5;
+
     public IReadOnlyList<ObjectTrack> Tracks => _tracks;
 
     /// <summary>Forgets every track (after a recalibration or a signal fault).</summary>
@@ -144,14 +151,15 @@ public sealed class ObjectTracks(MotionSettings settings)
             var grew = (blob.Width * (double)blob.Height) / Math.Max(1, last.Width * (double)last.Height);
             var reach = Math.Sqrt(Math.Pow(best.Centre.X - best.Anchor.X, 2) + Math.Pow(best.Centre.Y - best.Anchor.Y, 2));
             var resized = (grew > settings.MaxResize || grew < 1 / settings.MaxResize) && !AtEdge(blob) && !AtEdge(last); // entering or leaving the picture, it may
-            // Over its whole run too: a walker's box keeps its size for a second or two, while the blobs of a blurred
-            // insect hovering at the lens swell and shrink as it goes (step by step each within MaxResize).
+            // Over its whole run too (by RunResizeShare times as much): a walker's box keeps its size for a second or
+            // two, while the blobs of a blurred insect hovering at the lens swell and shrink as it goes (step by step
+            // each within MaxResize).
             var area = blob.Width * (double)blob.Height;
             if (AtEdge(blob))
             {
                 best.AnchorArea = area; // coming in, it grows as it shows
             }
-            else if (area > settings.MaxResize * best.AnchorArea || area * settings.MaxResize < best.AnchorArea)
+            else if (area > RunResizeShare * settings.MaxResize * best.AnchorArea || area * RunResizeShare * settings.MaxResize < best.AnchorArea)
             {
                 resized = true;
             }
