@@ -14,7 +14,8 @@ public sealed record SignalChange(string Fault, bool On, double Seconds);
 /// has lasted <see cref="MotionSettings.SignalFaultSeconds"/>, its commonest fault is reported.</item>
 /// <item>The trouble clears after <see cref="ClearSeconds"/> without a faulty frame.</item>
 /// </list>
-/// All times are the stream's, so a recording and a live camera behave alike.
+/// All times are the stream's, so a recording and a live camera behave alike; a live stream's clock starts again at
+/// each reconnect, and a run then goes on from the new clock's start.
 /// </summary>
 public sealed class SignalWatch(double holdSeconds)
 {
@@ -27,6 +28,7 @@ public sealed class SignalWatch(double holdSeconds)
     private readonly Dictionary<string, int> _counts = [];
     private double? _runStart;
     private double _lastFault = double.NegativeInfinity;
+    private double _last = double.NegativeInfinity;
 
     /// <summary>The fault reported now, or null.</summary>
     public string? Reported { get; private set; }
@@ -34,6 +36,15 @@ public sealed class SignalWatch(double holdSeconds)
     /// <summary>Feeds one analysed frame's fault (null for a good frame); returns what changed (the old fault's clearing first).</summary>
     public IReadOnlyList<SignalChange> Add(string? fault, double seconds)
     {
+        if (seconds < _last)
+        {
+            // The stream's clock started again (a reconnect counts frames from zero): a run goes on from here, and a
+            // reported fault needs its full quiet time from here to clear.
+            _runStart = _runStart is null ? null : seconds;
+            _lastFault = Reported is null && _runStart is null ? double.NegativeInfinity : seconds;
+        }
+
+        _last = seconds;
         if (fault is null)
         {
             // A lost or torn picture comes and goes; a frozen camera never sends a new frame, so one new frame (a

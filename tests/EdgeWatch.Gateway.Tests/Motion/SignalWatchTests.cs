@@ -55,6 +55,23 @@ public class SignalWatchTests
     }
 
     [Fact]
+    public void AFreezeGoesOnAcrossAReconnectThatStartsTheStreamsClockAgain()
+    {
+        var watch = new SignalWatch(Hold);
+        Assert.Empty(Feed(watch, 10, 100, 20, _ => "frozen"));
+
+        // ffmpeg reconnected: frames count from 0 again, and the camera is still frozen.
+        var on = Assert.Single(Feed(watch, 10, 0, 40, _ => "frozen"));
+        Assert.Equal(("frozen", true), (on.Fault, on.On));
+        Assert.InRange(on.Seconds, Hold - 0.05, Hold + 0.15);
+
+        // Another reconnect, now with a live picture: the trouble clears after its quiet time on the new clock.
+        var off = Assert.Single(Feed(watch, 10, 0, 10, _ => null));
+        Assert.Equal(("frozen", false), (off.Fault, off.On));
+        Assert.InRange(off.Seconds, SignalWatch.ClearSeconds - 0.15, SignalWatch.ClearSeconds + 0.15);
+    }
+
+    [Fact]
     public void AFaultShorterThanTheHoldIsNotReported()
     {
         var watch = new SignalWatch(Hold);
