@@ -133,12 +133,14 @@ public sealed class CameraPipeline : IDisposable
         var backoff = new ReconnectBackoff(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
         var isFile = !_source.Url.Contains("://", StringComparison.Ordinal);
         var transport = "tcp"; // RTSP over TCP first; a server without interleaving gets UDP on the next attempt
+        var clock = new StreamClock(TimeProvider.System);
         while (!_stop.IsCancellationRequested)
         {
             var framesBefore = Frames;
             try
             {
                 using var ffmpeg = FfmpegFrameSource.Open(_source.Url, _settings.DetectWidth, _settings.DetectHeight, isFile && !_source.Realtime ? null : _settings.DetectFps, _source.HwAccel, _source.Realtime, transport);
+                clock.Reconnected(ffmpeg.Fps);
                 Interlocked.Exchange(ref _attemptTicks, Stopwatch.GetTimestamp());
                 Volatile.Write(ref _fps, ffmpeg.Fps);
                 Volatile.Write(ref _current, ffmpeg);
@@ -185,7 +187,7 @@ public sealed class CameraPipeline : IDisposable
                             Interlocked.Increment(ref _dropped);
                         }
 
-                        _latest = (target, seconds);
+                        _latest = (target, clock.At(seconds));
                     }
 
                     Signal();
