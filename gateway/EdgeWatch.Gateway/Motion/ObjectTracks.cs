@@ -22,6 +22,10 @@ public sealed class ObjectTrack
     /// <summary>Its last step's velocity, in pixels a second: a car keeps its speed, a hop between leaves doesn't.</summary>
     public Point2d Velocity { get; set; }
     public double LastSeen { get; set; }
+
+    /// <summary>Its box at its last course check, and when: the course is checked every <see cref="ObjectTracks.CheckSeconds"/>, not every frame.</summary>
+    public Rect CheckBox { get; set; }
+    public double CheckSeen { get; set; }
     public Point2d Centre => new(Box.X + (Box.Width / 2.0), Box.Y + (Box.Height / 2.0));
     /// <summary>How far the track is now from where it started.</summary>
     public double Travel => Math.Sqrt(Math.Pow(Centre.X - Origin.X, 2) + Math.Pow(Centre.Y - Origin.Y, 2));
@@ -58,6 +62,14 @@ public sealed class ObjectTracks(MotionSettings settings)
     /// ghost in the background, and its box stretches from the ghost to where it walks until the two part.
     /// </summary>
     private const double RunResizeShare = 1.5;
+
+    /// <summary>
+    /// The course, the turn back and the resizing are judged between checks at least this far apart, whatever the frame
+    /// rate: a blob's outline jitters by the same pixels at any rate, while an object's step shrinks with the frame
+    /// time. Judged frame by frame at 10 fps, a fast plain car whose blob flickers between its windows and its wheels
+    /// seemed to turn back and hop; at 5 fps (the live rate) every frame is a check, as before.
+    /// </summary>
+    public const double CheckSeconds = 0.15;
 
     public IReadOnlyList<ObjectTrack> Tracks => _tracks;
 
@@ -129,57 +141,13 @@ public sealed class ObjectTracks(MotionSettings settings)
 
             if (best is null)
             {
-                var origin = new Point2d(blob.X + (blob.Width / 2.0), blob.Y + (blob.Height / 2.0));
-                best = new ObjectTrack { Box = blob, Origin = origin, FirstSeen = seconds, Anchor = origin, AnchorSeen = seconds, AnchorArea = blob.Width * (double)blob.Height };
-                _tracks.Add(best);
+                taken.Add(Start(blob, seconds));
+                continue;
             }
 
-            var before = best.Centre;
-            var last = best.Box;
-            best.Box = blob;
-
-            // A sway goes out and comes back within a second or so; a walker keeps going. When the track turns back
-            // by more than the return allowance, its outward run starts again from here.
-            // An object moves smoothly and keeps its size: a step off its last course (its last step's velocity) by more
-            // than MaxSizesPerSecond of its size a second, or a box that grows or shrinks past MaxResize, is the track
-            // hopping to another blob (leaves of a crown in a gust, a blob that split or merged), and its run starts
-            // again too. A fast car keeps its course; a hop between leaves doesn't.
-            var dt = Math.Max(0.05, seconds - best.LastSeen);
-            var moved = new Point2d(best.Centre.X - before.X, best.Centre.Y - before.Y);
-            var step = Math.Sqrt(Math.Pow(moved.X - (best.Velocity.X * dt), 2) + Math.Pow(moved.Y - (best.Velocity.Y * dt), 2)); // off its course
-            best.Velocity = new Point2d(moved.X / dt, moved.Y / dt);
-            var grew = (blob.Width * (double)blob.Height) / Math.Max(1, last.Width * (double)last.Height);
-            var reach = Math.Sqrt(Math.Pow(best.Centre.X - best.Anchor.X, 2) + Math.Pow(best.Centre.Y - best.Anchor.Y, 2));
-            var resized = (grew > settings.MaxResize || grew < 1 / settings.MaxResize) && !AtEdge(blob) && !AtEdge(last); // entering or leaving the picture, it may
-            // Over its whole run too (by RunResizeShare times as much): a walker's box keeps its size for a second or
-            // two, while the blobs of a blurred insect hovering at the lens swell and shrink as it goes (step by step
-            // each within MaxResize).
-            var area = blob.Width * (double)blob.Height;
-            if (AtEdge(blob))
-            {
-                best.AnchorArea = area; // coming in, it grows as it shows
-            }
-            else if (area > RunResizeShare * settings.MaxResize * best.AnchorArea || area * RunResizeShare * settings.MaxResize < best.AnchorArea)
-            {
-                resized = true;
-            }
-
-            // Unseen for a while, an object has moved on along its course; it may not come back far off it.
-            var allowance = settings.MaxSizesPerSecond * Math.Min(dt, settings.CourseGapSeconds) * Math.Max(last.Width, last.Height);
-            if (settings.MaxSizesPerSecond > 0 && (step > allowance || resized))
-            {
-                (best.Anchor, best.AnchorSeen, best.Reach, best.AnchorArea) = (best.Centre, seconds, 0, area);
-            }
-            else if (reach >= best.Reach)
-            {
-                best.Reach = reach;
-            }
-            else if (settings.ReturnPixels > 0 && best.Reach - reach > Math.Max(settings.ReturnPixels, settings.ReturnShare * best.Reach))
-            {
-                (best.Anchor, best.AnchorSeen, best.Reach, best.AnchorArea) = (best.Centre, seconds, 0, area);
-            }
-            best.LastSeen = seconds;
             taken.Add(best);
+            Follow(best, blob, seconds);
+            best.LastSeen = seconds;
         }
 
         _tracks.RemoveAll(t => seconds - t.LastSeen > settings.TrackGapSeconds);
@@ -197,4 +165,87 @@ public sealed class ObjectTracks(MotionSettings settings)
 
         return seen;
     }
+
+    private ObjectTrack Start(Rect blob, double seconds)
+    {
+        var origin = new Point2d(blob.X + (blob.Width / 2.0), blob.Y + (blob.Height / 2.0));
+        var track = new ObjectTrack
+        {
+            Box = blob, Origin = origin, FirstSeen = seconds, Anchor = origin, AnchorSeen = seconds, AnchorArea = blob.Width * (double)blob.Height,
+            CheckBox = blob, CheckSeen = seconds, LastSeen = seconds,
+        };
+        _tracks.Add(track);
+        return track;
+    }
+
+    /// <summary>
+    /// Moves a track to this frame's blob, and starts its run again if it swayed or hopped.
+    /// A sway goes out and comes back within a second or so; a walker keeps going. When the track turns back by more
+    /// than the return allowance, its outward run starts again from there. An object moves smoothly and keeps its
+    /// size: a step off its course by more than MaxSizesPerSecond of its size a second, or a box that grows or shrinks
+    /// past MaxResize, is the track hopping to another blob (leaves of a crown in a gust, a blob that split or merged,
+    /// an insect's dart), and its run starts again too. A fast car keeps its course; a hop between leaves doesn't.
+    /// </summary>
+    private void Follow(ObjectTrack best, Rect blob, double seconds)
+    {
+        var last = best.Box;
+        best.Box = blob;
+        var dt = Math.Max(0.05, seconds - best.LastSeen);
+
+        // Each frame: the step off the course (the velocity of the last check), allowing a blob's jitter of at least
+        // CheckSeconds' worth of step however close the frames are; and unseen for a while, an object has moved on
+        // along its course, but may not come back far off it.
+        var moved = new Point2d(best.Centre.X - CentreOf(last).X, best.Centre.Y - CentreOf(last).Y);
+        var step = Math.Sqrt(Math.Pow(moved.X - (best.Velocity.X * dt), 2) + Math.Pow(moved.Y - (best.Velocity.Y * dt), 2));
+        var allowance = settings.MaxSizesPerSecond * Math.Clamp(dt, CheckSeconds, Math.Max(CheckSeconds, settings.CourseGapSeconds)) * Math.Max(last.Width, last.Height);
+        var grew = (blob.Width * (double)blob.Height) / Math.Max(1, last.Width * (double)last.Height);
+        var resized = (grew > settings.MaxResize || grew < 1 / settings.MaxResize) && !AtEdge(blob) && !AtEdge(last); // entering or leaving the picture, it may
+        var hopped = settings.MaxSizesPerSecond > 0 && (step > allowance || resized);
+        if (hopped || seconds - best.CheckSeen >= CheckSeconds)
+        {
+            Check(best, hopped, seconds);
+        }
+    }
+
+    /// <summary>
+    /// Every <see cref="CheckSeconds"/> (and when it hopped): the track's velocity, how far its run has reached, whether
+    /// it turned back, and whether its box has grown or shrunk too far over the run.
+    /// </summary>
+    private void Check(ObjectTrack best, bool hopped, double seconds)
+    {
+        var blob = best.Box;
+        var dt = Math.Max(0.05, seconds - best.CheckSeen);
+        var since = CentreOf(best.CheckBox);
+        best.Velocity = new Point2d((best.Centre.X - since.X) / dt, (best.Centre.Y - since.Y) / dt);
+        (best.CheckBox, best.CheckSeen) = (blob, seconds);
+        var reach = Math.Sqrt(Math.Pow(best.Centre.X - best.Anchor.X, 2) + Math.Pow(best.Centre.Y - best.Anchor.Y, 2));
+
+        // Over its whole run too (by RunResizeShare times as much): a walker's box keeps its size for a second or
+        // two, while the blobs of a blurred insect hovering at the lens swell and shrink as it goes (step by step
+        // each within MaxResize).
+        var area = blob.Width * (double)blob.Height;
+        if (AtEdge(blob))
+        {
+            best.AnchorArea = area; // coming in, it grows as it shows
+        }
+        else if (area > RunResizeShare * settings.MaxResize * best.AnchorArea || area * RunResizeShare * settings.MaxResize < best.AnchorArea)
+        {
+            hopped = settings.MaxSizesPerSecond > 0;
+        }
+
+        if (hopped)
+        {
+            (best.Anchor, best.AnchorSeen, best.Reach, best.AnchorArea) = (best.Centre, seconds, 0, area);
+        }
+        else if (reach >= best.Reach)
+        {
+            best.Reach = reach;
+        }
+        else if (settings.ReturnPixels > 0 && best.Reach - reach > Math.Max(settings.ReturnPixels, settings.ReturnShare * best.Reach))
+        {
+            (best.Anchor, best.AnchorSeen, best.Reach, best.AnchorArea) = (best.Centre, seconds, 0, area);
+        }
+    }
+
+    private static Point2d CentreOf(Rect box) => new(box.X + (box.Width / 2.0), box.Y + (box.Height / 2.0));
 }
