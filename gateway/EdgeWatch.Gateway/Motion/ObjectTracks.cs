@@ -71,6 +71,14 @@ public sealed class ObjectTracks(MotionSettings settings)
     /// </summary>
     public const double CheckSeconds = 0.15;
 
+    /// <summary>
+    /// From frame to frame a blob's centre may jitter off its course by this share of its size, however close the
+    /// frames are (at 5 fps the course allows more: <see cref="MotionSettings.MaxSizesPerSecond"/> × 0.2 s). The fast
+    /// plain car's box jitters by up to 0.42 of its size; an insect at the lens darts 0.58 of its own in a tenth of a
+    /// second.
+    /// </summary>
+    private const double JitterShare = 0.5;
+
     public IReadOnlyList<ObjectTrack> Tracks => _tracks;
 
     /// <summary>Forgets every track (after a recalibration or a signal fault).</summary>
@@ -192,12 +200,12 @@ public sealed class ObjectTracks(MotionSettings settings)
         best.Box = blob;
         var dt = Math.Max(0.05, seconds - best.LastSeen);
 
-        // Each frame: the step off the course (the velocity of the last check), allowing a blob's jitter of at least
-        // CheckSeconds' worth of step however close the frames are; and unseen for a while, an object has moved on
-        // along its course, but may not come back far off it.
+        // Each frame: the step off the course (the velocity of the last check), allowing a blob's outline to jitter by
+        // JitterShare of its size however close the frames are; and unseen for a while, an object has moved on along
+        // its course, but may not come back far off it.
         var moved = new Point2d(best.Centre.X - CentreOf(last).X, best.Centre.Y - CentreOf(last).Y);
         var step = Math.Sqrt(Math.Pow(moved.X - (best.Velocity.X * dt), 2) + Math.Pow(moved.Y - (best.Velocity.Y * dt), 2));
-        var allowance = settings.MaxSizesPerSecond * Math.Clamp(dt, CheckSeconds, Math.Max(CheckSeconds, settings.CourseGapSeconds)) * Math.Max(last.Width, last.Height);
+        var allowance = Math.Max(JitterShare, settings.MaxSizesPerSecond * Math.Min(dt, settings.CourseGapSeconds)) * Math.Max(last.Width, last.Height);
         var grew = (blob.Width * (double)blob.Height) / Math.Max(1, last.Width * (double)last.Height);
         var resized = (grew > settings.MaxResize || grew < 1 / settings.MaxResize) && !AtEdge(blob) && !AtEdge(last); // entering or leaving the picture, it may
         var hopped = settings.MaxSizesPerSecond > 0 && (step > allowance || resized);
