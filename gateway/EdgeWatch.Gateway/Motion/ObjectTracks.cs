@@ -45,7 +45,8 @@ public sealed class ObjectTrack
 /// of its reach), steps off its course by more than <see cref="MotionSettings.MaxSizesPerSecond"/> of its size a second, or grows or shrinks by <see cref="MotionSettings.MaxResize"/> times in
 /// size away from the picture's edge: branches in a gust, a spider on its thread and an insect's zigzag go out and
 /// come back, or hop between blobs; a walker, however slow, keeps going;</item>
-/// <item><b>small objects</b>: a box shorter than the perspective's size at its height does not count, from
+/// <item><b>small objects</b>: a box shorter than the perspective's size at its height (or, if wider, half as wide:
+/// <see cref="Stature"/>) does not count, from
 /// <see cref="MotionSettings.FarObjectHeight"/> at the top of the picture to <see cref="MotionSettings.NearObjectHeight"/>
 /// at the bottom, so a distant walker still counts and near noise does not.</item>
 /// </list>
@@ -87,6 +88,13 @@ public sealed class ObjectTracks(MotionSettings settings)
     /// <summary>The smallest box height that counts with its bottom edge at <paramref name="bottom"/>.</summary>
     public double MinHeightAt(double bottom) =>
         settings.FarObjectHeight + ((settings.NearObjectHeight - settings.FarObjectHeight) * Math.Clamp(bottom / settings.DetectHeight, 0, 1));
+
+    /// <summary>
+    /// A box's size for the small-object filter: its height, or half its width if that is more. A person stands taller
+    /// than wide; a car from the side is wider than tall, and when its body matches the road only its windows show, a
+    /// strip half a person's height.
+    /// </summary>
+    public static double Stature(Rect box) => Math.Max(box.Height, box.Width / 2.0);
 
     /// <summary>Whether a box touches the picture's edge (an object coming in or going out shows only in part).</summary>
     private bool AtEdge(Rect box) =>
@@ -164,7 +172,7 @@ public sealed class ObjectTracks(MotionSettings settings)
         {
             t.Confirmed |= seconds - t.AnchorSeen >= settings.MinTrackSeconds
                 && t.Reach >= settings.MinTravelPixels + (settings.TravelWidthShare * t.Box.Width)
-                && t.Box.Height >= MinHeightAt(t.Box.Bottom);
+                && Stature(t.Box) >= MinHeightAt(t.Box.Bottom);
             if (t.Confirmed)
             {
                 seen.Add(t);

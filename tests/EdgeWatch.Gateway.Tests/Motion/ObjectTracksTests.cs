@@ -171,4 +171,18 @@ public class ObjectTracksTests
         Assert.NotNull(FirstConfirmed(t => new Rect(200 + (int)(12 * t), 60, 9, 22), 8, 5));
         Assert.Null(FirstConfirmed(t => new Rect(200 + (int)(12 * t), Settings.DetectHeight - 30, 9, 22), 8, 5));
     }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(10)]
+    public void ACarSeenFromTheSideCountsByHalfItsWidthWhenOnlyItsWindowsShow(double fps)
+    {
+        // Near the bottom the filter wants 30 px of height. A car whose body matches the road shows only its windows,
+        // a strip 70×27 px crossing at 240 px/s: it counts by half its width. A low streak of 50×20 px does not.
+        var bottom = 270;
+        Assert.True(new ObjectTracks(Settings).MinHeightAt(bottom) > 27);
+
+        Assert.NotNull(FirstConfirmed(t => new Rect(20 + (int)(240 * t), bottom - 27, 70, 27), 2.5, fps));
+        Assert.Null(FirstConfirmed(t => new Rect(20 + (int)(240 * t), bottom - 20, 50, 20), 2.5, fps));
+    }
 }
