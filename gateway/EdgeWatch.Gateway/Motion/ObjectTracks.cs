@@ -19,7 +19,7 @@ public sealed class ObjectTrack
     /// <summary>The farthest the track has got from <see cref="Anchor"/>.</summary>
     public double Reach { get; set; }
 
-    /// <summary>Its last step's velocity, in pixels a second: a car keeps its speed, a hop between leaves doesn't.</summary>
+    /// <summary>Its velocity between its last two course checks, in pixels a second: a car keeps its speed, a hop between leaves doesn't.</summary>
     public Point2d Velocity { get; set; }
     public double LastSeen { get; set; }
 
@@ -184,7 +184,7 @@ public sealed class ObjectTracks(MotionSettings settings)
 
     private ObjectTrack Start(Rect blob, double seconds)
     {
-        var origin = new Point2d(blob.X + (blob.Width / 2.0), blob.Y + (blob.Height / 2.0));
+        var origin = CentreOf(blob);
         var track = new ObjectTrack
         {
             Box = blob, Origin = origin, FirstSeen = seconds, Anchor = origin, AnchorSeen = seconds, AnchorArea = blob.Width * (double)blob.Height,
