@@ -26,7 +26,7 @@ public sealed class ObjectTrack
     /// <summary>Its box at its last course check, and when: the course is checked every <see cref="ObjectTracks.CheckSeconds"/>, not every frame.</summary>
     public Rect CheckBox { get; set; }
     public double CheckSeen { get; set; }
-    public Point2d Centre => new(Box.X + (Box.Width / 2.0), Box.Y + (Box.Height / 2.0));
+    public Point2d Centre => ObjectTracks.CentreOf(Box);
     /// <summary>How far the track is now from where it started.</summary>
     public double Travel => Math.Sqrt(Math.Pow(Centre.X - Origin.X, 2) + Math.Pow(Centre.Y - Origin.Y, 2));
     /// <summary>It passed every filter once; it stays an object until it is lost.</summary>
@@ -211,7 +211,8 @@ public sealed class ObjectTracks(MotionSettings settings)
         // Each frame: the step off the course (the velocity of the last check), allowing a blob's outline to jitter by
         // JitterShare of its size however close the frames are; and unseen for a while, an object has moved on along
         // its course, but may not come back far off it.
-        var moved = new Point2d(best.Centre.X - CentreOf(last).X, best.Centre.Y - CentreOf(last).Y);
+        var from = CentreOf(last);
+        var moved = new Point2d(best.Centre.X - from.X, best.Centre.Y - from.Y);
         var step = Math.Sqrt(Math.Pow(moved.X - (best.Velocity.X * dt), 2) + Math.Pow(moved.Y - (best.Velocity.Y * dt), 2));
         var allowance = Math.Max(JitterShare, settings.MaxSizesPerSecond * Math.Min(dt, settings.CourseGapSeconds)) * Math.Max(last.Width, last.Height);
         var grew = (blob.Width * (double)blob.Height) / Math.Max(1, last.Width * (double)last.Height);
@@ -263,5 +264,5 @@ public sealed class ObjectTracks(MotionSettings settings)
         }
     }
 
-    private static Point2d CentreOf(Rect box) => new(box.X + (box.Width / 2.0), box.Y + (box.Height / 2.0));
+    internal static Point2d CentreOf(Rect box) => new(box.X + (box.Width / 2.0), box.Y + (box.Height / 2.0));
 }
